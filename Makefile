@@ -1,0 +1,146 @@
+# Makefile - bidgate's one entry point.
+#
+#   make run                 install what is missing, build the sample model, run it
+#   make test                install what is missing, build everything, run every test
+#   make model MODEL=NAME    compile models/NAME into build/$(ARCH)/NAME/bidgate
+#   make bench               benchmarks (later issues fill this in)
+#   make clean               remove build/ and generated/
+#
+# Variables: MODEL (default aws-rtb), ARCH (amd64), CC (cc; `make CC=clang test` works too),
+# CFLAGS (-O2 -g). Warnings are errors everywhere.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+ARCH ?= amd64
+MODEL ?= aws-rtb
+CFLAGS ?= -O2 -g
+PYTHON := /usr/bin/python3
+
+# Model folder name -> C identifier (aws-rtb -> aws_rtb).
+NAME = $(shell printf '%s' '$(MODEL)' | tr -c 'A-Za-z0-9_' '_')
+
+BUILD := build/$(ARCH)
+HOST := build/amd64
+XGBC := $(HOST)/xgbc
+CJSON_A := $(HOST)/libcjson.a
+TEMPLATES := $(wildcard templates/*.m4)
+
+# -ffp-contract=off: a fused multiply-add would change the last bit (xgboost.md).
+WARN := -Wall -Wextra -Werror
+BASE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -ffp-contract=off -MMD -MP
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
+
+COMPILER_SRC := $(wildcard compiler/*.c)
+COMPILER_OBJ := $(COMPILER_SRC:%.c=$(HOST)/obj/%.o)
+RUNTIME_SRC := runtime/csv.c runtime/main.c
+RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all deps xgbc model run test test-run bench clean help
+
+all: deps
+	@$(MAKE) --no-print-directory xgbc model
+
+help:
+	@sed -n '2,12s/^# \{0,1\}//p' Makefile
+
+# One idempotent install step: apt for what is missing, static cJSON from Debian's source.
+deps:
+	@tools/deps.sh build
+
+xgbc: $(XGBC)
+
+$(CJSON_A):
+	tools/deps.sh build
+
+$(HOST)/obj/compiler/%.o: compiler/%.c | $(CJSON_A)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Icompiler -DXGBC_TEMPLATE_DIR='"$(CURDIR)/templates"' -c $< -o $@
+
+$(XGBC): $(COMPILER_OBJ) $(CJSON_A)
+	$(CC) $(CFLAGS) $(COMPILER_OBJ) $(CJSON_A) -lm -o $@
+
+$(BUILD)/obj/runtime/%.o: runtime/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+
+# ---- one model release: models/NAME -> generated/NAME -> build/ARCH/NAME/bidgate ----
+
+generated/$(MODEL)/model.c: models/$(MODEL)/model.json $(XGBC) $(TEMPLATES)
+	$(XGBC) $< --name $(NAME) -o generated/$(MODEL)
+
+$(BUILD)/$(MODEL)/model.o: generated/$(MODEL)/model.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+
+$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime -DBG_MODEL_SYMBOL=bg_model_$(NAME) -c $< -o $@
+
+$(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o $(BUILD)/$(MODEL)/linked_model.o
+	$(CC) $(CFLAGS) -static $^ -lm -o $@
+
+model: deps
+	@test -f models/$(MODEL)/model.json || { echo "make model: models/$(MODEL)/model.json not found" >&2; exit 1; }
+	@$(MAKE) --no-print-directory $(BUILD)/$(MODEL)/bidgate
+	@echo "built $(BUILD)/$(MODEL)/bidgate (model $(NAME)); run it with:"
+	@echo "  $(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv"
+
+# Until the HTTP server lands, `make run` prints the sample model's predictions.
+run: model
+	@echo "predictions of $(MODEL) for models/$(MODEL)/sample.csv (row: features -> score):"
+	@$(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv \
+	  | paste -d' ' <(awk '{printf "%3d: %-30s ->\n", NR, $$0}' models/$(MODEL)/sample.csv) -
+
+# ---- tests ----
+
+ORACLE := build/test/oracle
+TEST_SRC := $(wildcard tests/test_*.c)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(HOST)/tests/%)
+TEST_LIBS := -lcriterion -lxgboost -ldl -lm
+
+$(ORACLE)/MANIFEST: tests/oracle/train.py models/aws-rtb/model.json models/aws-rtb/sample.csv
+	@mkdir -p $(@D)
+	$(PYTHON) tests/oracle/train.py $(ORACLE) models
+
+# Every oracle model compiled by xgbc into a shared object the oracle test dlopen()s.
+ORACLE_NAMES = $(shell cat $(ORACLE)/MANIFEST 2>/dev/null)
+ORACLE_SO = $(ORACLE_NAMES:%=$(HOST)/oracle/%/model.so)
+
+$(HOST)/oracle/%/model.so: $(ORACLE)/%/model.json $(XGBC) $(TEMPLATES)
+	$(XGBC) $< --name $* -o $(HOST)/oracle/$*/gen
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Iruntime $(HOST)/oracle/$*/gen/model.c -lm -o $@
+
+$(HOST)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -Iruntime -Icompiler -c $< -o $@
+
+$(HOST)/tests/test_%: $(HOST)/obj/tests/test_%.o $(HOST)/obj/tests/helpers.o \
+    $(HOST)/obj/runtime/csv.o $(HOST)/obj/compiler/sha256.o $(CJSON_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ $(TEST_LIBS) -o $@
+
+# The environment every test reads; a test that needs one of these fails when it is unset.
+TEST_ENV := BG_TEST_XGBC=$(CURDIR)/$(XGBC) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
+  BG_TEST_ORACLE_SO=$(CURDIR)/$(HOST)/oracle BG_TEST_TEMPLATES=$(CURDIR)/templates \
+  BG_TEST_MODELS=$(CURDIR)/models
+
+test: deps
+	@$(MAKE) --no-print-directory $(ORACLE)/MANIFEST
+	@$(MAKE) --no-print-directory test-run
+
+test-run: $(XGBC) $(ORACLE_SO) $(TEST_BIN) $(BUILD)/$(MODEL)/bidgate
+	@failed=0; for t in $(TEST_BIN); do \
+	  echo "== $$t"; $(TEST_ENV) $$t --jobs 2 || failed=1; \
+	done; exit $$failed
+
+bench:
+	@echo "make bench: no benchmarks yet (the SIMD kernels and server issues add them)" >&2
+	@exit 1
+
+clean:
+	rm -rf build generated
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,47 @@
+/* lower.h - lay a validated IR out as the flat node table the generated code walks.
+ *
+ * Each tree is renumbered breadth-first from its root, so a node's two children sit next to
+ * each other (left = child, right = child + 1) and unreachable slots disappear. All trees share
+ * one node array. A leaf is encoded so that a walk can take a fixed number of steps: its
+ * threshold is NaN (every comparison is false, so it always goes "right") and its child is its
+ * own index minus one (mod 2^32), so going right lands on itself.
+ */
+#ifndef XGBC_LOWER_H
+#define XGBC_LOWER_H
+
+#include <stdint.h>
+
+#include "diag.h"
+#include "ir.h"
+
+struct xgbc_flat_node {
+  uint32_t child;       /* left child; right is child + 1. For a leaf: own index - 1 */
+  uint32_t feature;     /* split feature (0 at a leaf) */
+  float threshold;      /* go left iff x < threshold (split nodes only) */
+  float leaf;           /* leaf value times the tree's weight, rounded to float (leaves only) */
+  uint8_t is_leaf;
+  uint8_t default_left; /* missing goes left */
+  uint32_t source;      /* index of the node in the source tree, for comments */
+};
+
+struct xgbc_flat_tree {
+  uint32_t root;        /* index of the root in the node table */
+  uint32_t num_nodes;   /* reachable nodes */
+  uint32_t depth;       /* steps from root to the deepest leaf */
+  uint32_t group;
+  float weight;
+};
+
+struct xgbc_flat {
+  struct xgbc_flat_node *nodes;
+  struct xgbc_flat_tree *trees;
+  uint32_t num_nodes, num_trees, max_depth;
+};
+
+/* Build f from a model that passed xgbc_validate. Returns 0 or XGBC_ENOMEM. */
+int xgbc_lower(const struct xgbc_model *m, struct xgbc_flat *f, struct xgbc_diag *d);
+
+/* Release f; never fails. */
+void xgbc_flat_free(struct xgbc_flat *f);
+
+#endif /* XGBC_LOWER_H */

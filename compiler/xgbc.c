@@ -1,0 +1,312 @@
+/* xgbc.c - the model compiler's command line: read, validate, lower, emit, expand.
+ *
+ *   xgbc MODEL.json [--name NAME] -o DIR      writes DIR/model.c and DIR/model.h
+ *
+ * The plan, one step per module: read_xgb_json.c (file -> IR), validate.c (IR is sound),
+ * lower.c (IR -> flat node table), emit_defs.c (table -> m4 definitions), m4run.c
+ * (definitions + templates -> C, atomically). Diagnostics are printed here and only here, as
+ * "FILE: WHERE: WHY".
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "lower.h"
+#include "m4run.h"
+#include "read.h"
+#include "sha256.h"
+#include "validate.h"
+#include "xgbc_version.h"
+
+#ifndef XGBC_TEMPLATE_DIR
+#define XGBC_TEMPLATE_DIR "templates"
+#endif
+
+static const char usage[] =
+  "usage: xgbc MODEL.json [--name NAME] -o DIR [options]\n"
+  "\n"
+  "Compile an XGBoost model (the JSON written by Booster.save_model) into branchless C:\n"
+  "DIR/model.c and DIR/model.h, exporting `const struct bg_model bg_model_NAME`\n"
+  "(runtime/model_abi.h). Nothing in DIR changes unless compilation succeeds.\n"
+  "\n"
+  "options:\n"
+  "  -o, --output DIR     where to write model.c and model.h (created if missing)\n"
+  "  -n, --name NAME      C identifier for the model (default: the model file's folder\n"
+  "                       name, with every other character turned into '_')\n"
+  "  --templates DIR      m4 templates (default: $XGBC_TEMPLATES, else " XGBC_TEMPLATE_DIR ")\n"
+  "  --m4 PROGRAM         GNU m4 to run (default: $XGBC_M4, else m4)\n"
+  "  --dump-defs          print the m4 definitions instead of writing files\n"
+  "  -h, --help           this text\n"
+  "  --version            print the version\n"
+  "\n"
+  "Exit status: 0 on success, 1 when the model is refused (the reason is printed as\n"
+  "FILE: WHERE: WHY), 2 on a usage error.\n";
+
+struct options {
+  const char *model, *out_dir, *name, *template_dir, *m4;
+  int dump_defs;
+};
+
+
+static void on_signal(int sig) {
+  xgbc_m4_discard_all_pending();
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+
+static int is_identifier(const char *s) {
+  const char *p;
+
+  if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+    return 0;
+  for (p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+          *p == '_'))
+      return 0;
+  return p - s <= 64;
+}
+
+
+/* The default name: the model file's folder, e.g. models/aws-rtb/model.json -> aws_rtb. */
+static char *default_name(const char *model) {
+  char *copy = strdup(model), *slash, *dir, *p;
+
+  if (copy == NULL)
+    return NULL;
+  slash = strrchr(copy, '/');
+  if (slash == NULL) {
+    free(copy);
+    return strdup("model");
+  }
+  *slash = '\0';
+  dir = strrchr(copy, '/') ? strrchr(copy, '/') + 1 : copy;
+  memmove(copy, dir, strlen(dir) + 1);
+  for (p = copy; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+      *p = '_';
+  if (!is_identifier(copy)) {
+    free(copy);
+    return strdup("model");
+  }
+  return copy;
+}
+
+
+static int parse_args(int argc, char **argv, struct options *o) {
+  int i;
+
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const char **slot = NULL;
+    if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+      fputs(usage, stdout);
+      exit(0);
+    } else if (strcmp(a, "--version") == 0) {
+      printf("xgbc %s\n", XGBC_VERSION);
+      exit(0);
+    } else if (strcmp(a, "--dump-defs") == 0) {
+      o->dump_defs = 1;
+    } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+      slot = &o->out_dir;
+    } else if (strcmp(a, "-n") == 0 || strcmp(a, "--name") == 0) {
+      slot = &o->name;
+    } else if (strcmp(a, "--templates") == 0) {
+      slot = &o->template_dir;
+    } else if (strcmp(a, "--m4") == 0) {
+      slot = &o->m4;
+    } else if (a[0] == '-' && a[1] != '\0') {
+      fprintf(stderr, "xgbc: unknown option %s (see xgbc --help)\n", a);
+      return -1;
+    } else if (o->model == NULL) {
+      o->model = a;
+    } else {
+      fprintf(stderr, "xgbc: one model at a time (got %s and %s)\n", o->model, a);
+      return -1;
+    }
+    if (slot != NULL) {
+      if (i + 1 >= argc) {
+        fprintf(stderr, "xgbc: %s needs a value\n", a);
+        return -1;
+      }
+      *slot = argv[++i];
+    }
+  }
+  if (o->model == NULL || (o->out_dir == NULL && !o->dump_defs)) {
+    fputs(usage, stderr);
+    return -1;
+  }
+  if (o->name != NULL && !is_identifier(o->name)) {
+    fprintf(stderr, "xgbc: --name \"%s\" is not a C identifier of at most 64 characters\n",
+            o->name);
+    return -1;
+  }
+  return 0;
+}
+
+
+static int read_file(const char *path, char **text, size_t *len, struct xgbc_diag *d) {
+  FILE *f = fopen(path, "rb");
+  size_t cap = 1 << 16, n = 0;
+  char *buf;
+
+  if (f == NULL)
+    return xgbc_fail(d, XGBC_EIO, "(file)", "cannot open: %s", strerror(errno));
+  buf = malloc(cap);
+  while (buf != NULL) {
+    size_t got = fread(buf + n, 1, cap - n, f);
+    n += got;
+    if (n < cap)
+      break;
+    cap *= 2;
+    {
+      char *p = realloc(buf, cap);
+      if (p == NULL)
+        free(buf);
+      buf = p;
+    }
+  }
+  if (buf == NULL || ferror(f)) {
+    int e = errno;
+    fclose(f);
+    free(buf);
+    return xgbc_fail(d, buf ? XGBC_EIO : XGBC_ENOMEM, "(file)", "cannot read: %s", strerror(e));
+  }
+  fclose(f);
+  *text = buf;
+  *len = n;
+  return 0;
+}
+
+
+static int make_dir(const char *dir, struct xgbc_diag *d) {
+  char *copy = strdup(dir), *p;
+  int err = 0;
+
+  if (copy == NULL)
+    return XGBC_ENOMEM;
+  /* mkdir -p: each prefix in turn */
+  for (p = copy + 1; err == 0; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    {
+      char c = *p;
+      *p = '\0';
+      if (mkdir(copy, 0755) != 0 && errno != EEXIST)
+        err = xgbc_fail(d, XGBC_EIO, dir, "cannot create directory: %s", strerror(errno));
+      *p = c;
+      if (c == '\0')
+        break;
+    }
+  }
+  free(copy);
+  return err;
+}
+
+
+/* Expand both templates, then publish both: a failure leaves DIR as it was. */
+static int write_outputs(const struct options *o, const char *name, const char *defs,
+                         size_t defs_len, struct xgbc_diag *d) {
+  static const char *const templates[] = {"model.h.m4", "model.c.m4"};
+  static const char *const outputs[] = {"model.h", "model.c"};
+  struct xgbc_m4 cfg = {o->m4, o->template_dir};
+  char *targets[2] = {NULL, NULL}, *tmps[2] = {NULL, NULL};
+  int err, i;
+
+  (void)name;
+  if ((err = make_dir(o->out_dir, d)))
+    return err;
+  for (i = 0; i < 2 && err == 0; i++) {
+    targets[i] = malloc(strlen(o->out_dir) + strlen(outputs[i]) + 2);
+    if (targets[i] == NULL) {
+      err = XGBC_ENOMEM;
+      break;
+    }
+    sprintf(targets[i], "%s/%s", o->out_dir, outputs[i]);
+    err = xgbc_m4_expand(&cfg, templates[i], defs, defs_len, targets[i], &tmps[i], d);
+  }
+  for (i = 0; i < 2; i++) {
+    if (err == 0)
+      err = xgbc_m4_publish(tmps[i], targets[i], d);
+    else
+      xgbc_m4_discard(tmps[i]);
+    tmps[i] = NULL;
+    free(targets[i]);
+  }
+  return err;
+}
+
+
+int main(int argc, char **argv) {
+  struct options o = {0};
+  struct xgbc_diag d = {{0}, {0}};
+  struct xgbc_model m;
+  struct xgbc_flat f = {0};
+  char sha[XGBC_SHA256_HEX_LEN + 1], *text = NULL, *name = NULL, *defs = NULL;
+  size_t len = 0, defs_len = 0;
+  FILE *mem;
+  int err;
+
+  memset(&m, 0, sizeof m);
+  if (parse_args(argc, argv, &o) != 0)
+    return 2;
+  if (o.template_dir == NULL)
+    o.template_dir = getenv("XGBC_TEMPLATES") ? getenv("XGBC_TEMPLATES") : XGBC_TEMPLATE_DIR;
+  if (o.m4 == NULL)
+    o.m4 = getenv("XGBC_M4") ? getenv("XGBC_M4") : "m4";
+  signal(SIGPIPE, SIG_IGN);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  signal(SIGHUP, on_signal);
+
+  name = o.name ? strdup(o.name) : default_name(o.model);
+  if (name == NULL) {
+    err = XGBC_ENOMEM;
+    goto out;
+  }
+  if ((err = read_file(o.model, &text, &len, &d)))
+    goto out;
+  xgbc_sha256_hex(text, len, sha);
+  if ((err = xgbc_read_xgb_json(text, len, &m, &d)) || (err = xgbc_validate(&m, &d)) ||
+      (err = xgbc_lower(&m, &f, &d)))
+    goto out;
+
+  mem = open_memstream(&defs, &defs_len);
+  if (mem == NULL) {
+    err = XGBC_ENOMEM;
+    goto out;
+  }
+  {
+    struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION};
+    err = xgbc_emit_defs(mem, &info, &m, &f);
+  }
+  if (fclose(mem) != 0 && err == 0)
+    err = XGBC_ENOMEM;
+  if (err)
+    goto out;
+  if (o.dump_defs) {
+    fwrite(defs, 1, defs_len, stdout);
+    err = fflush(stdout) == 0 ? 0 : XGBC_EIO;
+    goto out;
+  }
+  err = write_outputs(&o, name, defs, defs_len, &d);
+
+out:
+  if (err) {
+    if (d.why[0] == '\0')
+      xgbc_fail(&d, err, "", "%s", err == XGBC_ENOMEM ? "out of memory" : xgbc_err_name(err));
+    fprintf(stderr, "%s: %s: %s\n", err == XGBC_ETOOL ? "xgbc" : o.model,
+            d.where[0] ? d.where : "(model)", d.why);
+  }
+  xgbc_flat_free(&f);
+  xgbc_model_free(&m);
+  free(text);
+  free(defs);
+  free(name);
+  return err ? 1 : 0;
+}

@@ -1,0 +1,180 @@
+/* helpers.c - see helpers.h. */
+#define _GNU_SOURCE /* vasprintf */
+#include "helpers.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <criterion/criterion.h>
+
+
+const char *bgt_env(const char *name) {
+  const char *v = getenv(name);
+
+  cr_assert(v != NULL && *v != '\0', "%s is not set: run the tests with `make test`", name);
+  return v;
+}
+
+
+char *bgt_fmt(const char *fmt, ...) {
+  va_list ap;
+  char *s = NULL;
+  int n;
+
+  va_start(ap, fmt);
+  n = vasprintf(&s, fmt, ap);
+  va_end(ap);
+  cr_assert(n >= 0, "out of memory");
+  return s;
+}
+
+
+char *bgt_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf;
+  long n;
+
+  cr_assert(f != NULL, "cannot open %s: %s", path, strerror(errno));
+  cr_assert(fseek(f, 0, SEEK_END) == 0);
+  n = ftell(f);
+  cr_assert(n >= 0);
+  rewind(f);
+  buf = malloc((size_t)n + 1);
+  cr_assert(buf != NULL);
+  cr_assert(fread(buf, 1, (size_t)n, f) == (size_t)n, "short read of %s", path);
+  fclose(f);
+  buf[n] = '\0';
+  if (len != NULL)
+    *len = (size_t)n;
+  return buf;
+}
+
+
+void bgt_write_file(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+
+  cr_assert(f != NULL, "cannot create %s: %s", path, strerror(errno));
+  cr_assert(fwrite(data, 1, len, f) == len);
+  cr_assert(fclose(f) == 0);
+}
+
+
+char *bgt_mkdtemp(void) {
+  const char *tmp = getenv("TMPDIR");
+  char *path = bgt_fmt("%s/bgtest.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+  cr_assert(mkdtemp(path) != NULL, "mkdtemp: %s", strerror(errno));
+  return path;
+}
+
+
+void bgt_rmrf(const char *path) {
+  char *argv[] = {"rm", "-rf", (char *)path, NULL};
+
+  bgt_run(argv, NULL, NULL, NULL);
+}
+
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+
+char *bgt_list_dir(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char *names[256], *out;
+  size_t n = 0, i, total = 1;
+
+  cr_assert(d != NULL, "cannot open directory %s: %s", dir, strerror(errno));
+  while ((e = readdir(d)) != NULL && n < 256) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    names[n++] = strdup(e->d_name);
+  }
+  closedir(d);
+  qsort(names, n, sizeof names[0], cmp_str);
+  for (i = 0; i < n; i++)
+    total += strlen(names[i]) + 1;
+  out = calloc(1, total);
+  for (i = 0; i < n; i++) {
+    strcat(out, names[i]);
+    if (i + 1 < n)
+      strcat(out, "\n");
+    free(names[i]);
+  }
+  return out;
+}
+
+
+/* Read a temp file's contents back and remove it. */
+static char *slurp_fd(int fd) {
+  struct stat st;
+  char *buf;
+  ssize_t got = 0;
+
+  cr_assert(fstat(fd, &st) == 0);
+  buf = malloc((size_t)st.st_size + 1);
+  cr_assert(buf != NULL);
+  lseek(fd, 0, SEEK_SET);
+  while (got < st.st_size) {
+    ssize_t n = read(fd, buf + got, (size_t)(st.st_size - got));
+    cr_assert(n > 0);
+    got += n;
+  }
+  buf[got] = '\0';
+  close(fd);
+  return buf;
+}
+
+
+static int temp_fd(void) {
+  const char *tmp = getenv("TMPDIR");
+  char *path = bgt_fmt("%s/bgout.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  int fd = mkstemp(path);
+
+  cr_assert(fd >= 0, "mkstemp: %s", strerror(errno));
+  unlink(path);
+  free(path);
+  return fd;
+}
+
+
+int bgt_run(char *const argv[], const char *in_path, char **out, char **err) {
+  int fd_out = temp_fd(), fd_err = temp_fd(), status;
+  pid_t pid;
+
+  fflush(NULL);
+  pid = fork();
+  cr_assert(pid >= 0, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    int in = open(in_path ? in_path : "/dev/null", O_RDONLY);
+    if (in < 0)
+      _exit(126);
+    dup2(in, 0);
+    dup2(fd_out, 1);
+    dup2(fd_err, 2);
+    execvp(argv[0], argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+  }
+  while (waitpid(pid, &status, 0) < 0)
+    cr_assert(errno == EINTR);
+  if (out != NULL)
+    *out = slurp_fd(fd_out);
+  else
+    close(fd_out);
+  if (err != NULL)
+    *err = slurp_fd(fd_err);
+  else
+    close(fd_err);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}

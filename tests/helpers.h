@@ -1,0 +1,34 @@
+/* helpers.h - small utilities the Criterion suites share: files, temp dirs, child processes.
+ * Each helper fails the calling test (cr_assert) instead of returning an error it would have
+ * to check, so tests read as what they check. */
+#ifndef BGT_HELPERS_H
+#define BGT_HELPERS_H
+
+#include <stddef.h>
+
+/* The value of environment variable name; the test fails if it is unset (the Makefile sets
+ * every BG_TEST_* variable, so an unset one means the test was run the wrong way). */
+const char *bgt_env(const char *name);
+
+/* The whole file, NUL-terminated (the NUL is not counted in *len, which may be NULL). */
+char *bgt_read_file(const char *path, size_t *len);
+
+void bgt_write_file(const char *path, const void *data, size_t len);
+
+/* A new empty directory under $TMPDIR (or /tmp); remove it with bgt_rmrf. */
+char *bgt_mkdtemp(void);
+
+void bgt_rmrf(const char *path);
+
+/* Names in dir (not . or ..), newline separated, sorted; "" when empty. */
+char *bgt_list_dir(const char *dir);
+
+/* Run argv[0] (looked up on PATH) with stdin from in_path (or /dev/null), capture stdout and
+ * stderr into malloc'd strings (NULL pointers to discard); returns the exit status, or 128 +
+ * signal number when it was killed. */
+int bgt_run(char *const argv[], const char *in_path, char **out, char **err);
+
+/* printf into a new string. */
+char *bgt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* BGT_HELPERS_H */

@@ -1,0 +1,463 @@
+#!/usr/bin/python3
+"""Train the fixed set of XGBoost reference models ("oracles") for bidgate's tests.
+
+bidgate compiles XGBoost JSON models to C. The tests compare the compiled code
+with XGBoost itself. This script makes the models and the input rows for that:
+
+    /usr/bin/python3 tests/oracle/train.py OUTDIR [SHARED_MODELS_DIR]
+
+Run it with Debian's /usr/bin/python3 (python3-xgboost 1.7.4, python3-numpy).
+It needs nothing else: only numpy, xgboost and the standard library.
+
+For each model NAME it writes OUTDIR/NAME/:
+  model.json   the model our compiler compiles (Booster.save_model output)
+  oracle.json  the model XGBoost loads as the reference (usually a byte copy
+               of model.json; the base_* variants differ, see below)
+  x.f32        the test rows: raw little-endian float32, row-major, NaN = missing
+  meta.txt     one line "ROWS COLS OBJECTIVE"
+and OUTDIR/MANIFEST lists the model names, one per line, in training order.
+
+The output is deterministic: every random number comes from
+np.random.default_rng with a fixed seed, XGBoost gets a fixed seed and
+nthread=2, and running the script twice gives byte-identical files.
+
+Test rows for each model are:
+  * 10,000 random rows drawn like the training data (about 10% NaN cells), with
+    special float32 values (+-0, huge, denormal, FLT_MIN, FLT_MAX; never inf)
+    put into about 3% of the cells;
+  * then "threshold rows": for every (feature, split threshold) pair in the saved
+    model, three rows whose feature is exactly the threshold, one float32 ULP
+    below it and one ULP above it (other cells random as usual); at most
+    THRESHOLD_ROW_CAP rows per model, with the pairs sampled deterministically
+    when there are more.
+"""
+
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import xgboost as xgb
+
+NTHREAD = 2
+TRAIN_ROWS = 4000          # training rows per model (a multiple of the rank group size)
+RANDOM_TEST_ROWS = 10000   # random test rows per model, before threshold rows
+THRESHOLD_ROW_CAP = 6000   # at most this many threshold rows per model (3 per pair)
+NAN_FRACTION = 0.10        # share of missing cells, in training and test rows
+SPECIAL_FRACTION = 0.03    # share of test cells replaced by a special value
+RANK_GROUP = 20            # rows per query group for the rank:* objectives
+
+F32_MAX = np.finfo(np.float32).max          # 3.4028235e38
+F32_MIN_NORMAL = np.finfo(np.float32).tiny  # 1.17549435e-38
+
+# Special values sprinkled into test cells. No inf: XGBoost's DMatrix rejects it.
+# np.float32(1e-45) rounds to the smallest denormal (1.4e-45).
+SPECIAL_VALUES = np.array(
+    [0.0, -0.0,
+     3.0e38, -3.0e38, 1e30, -1e30, F32_MAX, -F32_MAX,
+     1e-45, -1e-45, 1e-40, -1e-40, F32_MIN_NORMAL, -F32_MIN_NORMAL],
+    dtype=np.float32)
+
+# split_indices value XGBoost writes for node slots deleted by the prune updater.
+DELETED_SPLIT_INDEX = 2147483647
+
+
+# ----------------------------------------------------------------------------
+# Output helpers
+# ----------------------------------------------------------------------------
+
+def write_atomic(path, data):
+    """Write bytes to path through a temporary file and os.replace."""
+    tmp = "%s.tmp%d" % (path, os.getpid())
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def save_model_bytes(bst, model_dir):
+    """Save bst as model_dir/model.json (atomically) and return the file's bytes.
+
+    save_model picks the format by file extension, so the temporary name ends
+    in ".json" too.
+    """
+    tmp = os.path.join(model_dir, ".model.tmp%d.json" % os.getpid())
+    bst.save_model(tmp)
+    with open(tmp, "rb") as f:
+        data = f.read()
+    os.replace(tmp, os.path.join(model_dir, "model.json"))
+    return data
+
+
+def write_model_dir(outdir, name, model_bytes, oracle_bytes, x, objective):
+    """Write the files of one model; model.json is written unless already saved."""
+    d = os.path.join(outdir, name)
+    os.makedirs(d, exist_ok=True)
+    if model_bytes is not None:
+        write_atomic(os.path.join(d, "model.json"), model_bytes)
+    write_atomic(os.path.join(d, "oracle.json"), oracle_bytes)
+    x = np.ascontiguousarray(x, dtype="<f4")
+    assert x.ndim == 2 and not np.isinf(x).any()
+    write_atomic(os.path.join(d, "x.f32"), x.tobytes())
+    write_atomic(os.path.join(d, "meta.txt"),
+                 ("%d %d %s\n" % (x.shape[0], x.shape[1], objective)).encode())
+
+
+# ----------------------------------------------------------------------------
+# Data generation
+# ----------------------------------------------------------------------------
+
+def gen_rows(rng, n, ncols, specials):
+    """Random float32 rows; the kind of each feature depends on its column index.
+
+    Column j % 5 == 0: normal, scale 0.1, 1 or 10 (by j // 5)
+                 == 1: small integers 0..20
+                 == 2: large magnitudes, normal(2e4, 1e4)
+                 == 3: small scale, normal(0, 1e-3)
+                 == 4: positive, skewed, lognormal(0, 1)
+    About NAN_FRACTION of the cells are NaN. With specials=True, about
+    SPECIAL_FRACTION of the cells get a value from SPECIAL_VALUES.
+    """
+    x = np.empty((n, ncols), dtype=np.float64)
+    for j in range(ncols):
+        kind = j % 5
+        if kind == 0:
+            x[:, j] = rng.normal(0.0, 10.0 ** ((j // 5) % 3 - 1), n)
+        elif kind == 1:
+            x[:, j] = rng.integers(0, 21, n)
+        elif kind == 2:
+            x[:, j] = rng.normal(2e4, 1e4, n)
+        elif kind == 3:
+            x[:, j] = rng.normal(0.0, 1e-3, n)
+        else:
+            x[:, j] = rng.lognormal(0.0, 1.0, n)
+    x = x.astype(np.float32)
+    x[rng.random((n, ncols)) < NAN_FRACTION] = np.nan
+    if specials:
+        mask = rng.random((n, ncols)) < SPECIAL_FRACTION
+        x[mask] = SPECIAL_VALUES[rng.integers(0, len(SPECIAL_VALUES), mask.sum())]
+    return x
+
+
+def standardize(x):
+    """Column-standardized float64 copy of x with NaN replaced by 0."""
+    z = x.astype(np.float64)
+    mean = np.nanmean(z, axis=0)
+    std = np.nanstd(z, axis=0)
+    std[std == 0] = 1.0
+    z = (z - mean) / std
+    z[np.isnan(z)] = 0.0
+    return z
+
+
+def make_signal(rng, x):
+    """A noisy latent score that depends on many features (with interactions)."""
+    z = standardize(x)
+    ncols = z.shape[1]
+    w = rng.normal(0.0, 1.0, ncols) * 0.85 ** np.arange(ncols)
+    s = (z @ w
+         + 0.7 * z[:, 0] * z[:, 1]
+         + 0.8 * np.sin(2.0 * z[:, 2])
+         + 0.5 * np.abs(z[:, 3])
+         + 0.6 * (z[:, 1] > 0.5))
+    s = (s - s.mean()) / s.std()
+    return s + 0.3 * rng.normal(0.0, 1.0, len(s)), z
+
+
+def make_labels(rng, x, objective, num_class):
+    """Labels valid for the objective, depending on several features plus noise."""
+    s, z = make_signal(rng, x)
+    n = len(s)
+    if objective in ("binary:logistic", "binary:logitraw"):
+        return (s > 0.2).astype(np.float64)
+    if objective == "reg:logistic":
+        return 1.0 / (1.0 + np.exp(-1.5 * s))            # in (0, 1)
+    if objective in ("reg:squarederror", "reg:pseudohubererror",
+                     "reg:absoluteerror"):
+        return 1.7 + 3.0 * s + rng.standard_t(3, n)        # heavy-ish tails
+    if objective == "count:poisson":
+        return rng.poisson(np.exp(0.7 * s)).astype(np.float64)
+    if objective == "reg:gamma":
+        mean = np.exp(0.5 * s + 1.0)
+        return np.maximum(rng.gamma(3.0, mean / 3.0), 1e-3)  # strictly positive
+    if objective == "reg:tweedie":
+        counts = rng.poisson(np.exp(0.6 * s))           # compound Poisson-gamma:
+        return rng.gamma(2.0 * counts, 1.0)              # zero when counts == 0
+    if objective.startswith("rank:"):
+        cuts = np.quantile(s, [0.3, 0.6, 0.8, 0.93])
+        return np.digitize(s, cuts).astype(np.float64)   # relevance 0..4
+    if objective.startswith("multi:"):
+        w = rng.normal(0.0, 1.0, (z.shape[1], num_class))
+        scores = z @ w + s[:, None] * np.linspace(-1.0, 1.0, num_class)
+        scores += 0.5 * rng.normal(0.0, 1.0, scores.shape)
+        return np.argmax(scores, axis=1).astype(np.float64)  # class ids 0..K-1
+    raise ValueError("no label rule for objective " + objective)
+
+
+# ----------------------------------------------------------------------------
+# Reading the saved model
+# ----------------------------------------------------------------------------
+
+def model_trees(model):
+    """The list of tree objects in a parsed model.json (gbtree or dart)."""
+    gb = model["learner"]["gradient_booster"]
+    if "gbtree" in gb:          # dart wraps a gbtree
+        gb = gb["gbtree"]
+    return gb["model"]["trees"]
+
+
+def split_thresholds(model):
+    """Sorted unique (feature, float32 threshold) pairs of all internal nodes."""
+    pairs = set()
+    for tree in model_trees(model):
+        left = tree["left_children"]
+        feat = tree["split_indices"]
+        cond = tree["split_conditions"]
+        stypes = tree.get("split_type") or [0] * len(left)
+        for i in range(len(left)):
+            if left[i] != -1:
+                assert stypes[i] == 0, "categorical split: not supported here"
+                # The JSON holds the shortest float32 repr: double -> float32 is exact.
+                t = np.float32(cond[i])
+                pairs.add((int(feat[i]), int(t.view(np.uint32))))
+    # Sort by feature, then by numeric threshold value (bits are only for the set).
+    out = [(f, np.uint32(b).view(np.float32)) for f, b in pairs]
+    out.sort(key=lambda p: (p[0], float(p[1])))
+    return out
+
+
+def node_stats(model):
+    """(deleted slots, unreachable slots) over all trees; informational."""
+    deleted = unreachable = 0
+    for tree in model_trees(model):
+        left, right = tree["left_children"], tree["right_children"]
+        deleted += sum(1 for f in tree["split_indices"] if f == DELETED_SPLIT_INDEX)
+        seen, stack = set(), [0]
+        while stack:
+            i = stack.pop()
+            seen.add(i)
+            if left[i] != -1:
+                stack += [left[i], right[i]]
+        unreachable += len(left) - len(seen)
+    return deleted, unreachable
+
+
+def threshold_rows(rng, pairs, ncols, base_rows):
+    """Rows that put each feature exactly on, one ULP below and one ULP above
+    each of its thresholds. base_rows(rng, n) gives the other (random) cells."""
+    max_pairs = THRESHOLD_ROW_CAP // 3
+    if len(pairs) > max_pairs:
+        keep = np.sort(rng.choice(len(pairs), max_pairs, replace=False))
+        pairs = [pairs[i] for i in keep]
+    x = base_rows(rng, 3 * len(pairs))
+    lo, hi = np.float32(-F32_MAX), np.float32(F32_MAX)   # never step onto inf
+    for k, (f, t) in enumerate(pairs):
+        assert f < ncols
+        x[3 * k, f] = t
+        x[3 * k + 1, f] = np.nextafter(t, lo)
+        x[3 * k + 2, f] = np.nextafter(t, hi)
+    return x
+
+
+# ----------------------------------------------------------------------------
+# The models
+# ----------------------------------------------------------------------------
+
+# name, objective, number of features, boosting rounds, extra XGBoost params.
+# Every model also gets nthread, seed and (unless set here) tree_method.
+MODELS = [
+    ("logistic_d3", "binary:logistic", 8, 20,
+     {"max_depth": 3, "tree_method": "exact"}),
+    ("logistic_d6_base03", "binary:logistic", 12, 50,
+     {"max_depth": 6, "base_score": 0.3, "tree_method": "hist"}),
+    ("logitraw", "binary:logitraw", 10, 30,
+     {"max_depth": 4, "base_score": 0.2, "tree_method": "exact"}),
+    ("reg_logistic", "reg:logistic", 10, 30,
+     {"max_depth": 5, "tree_method": "hist"}),
+    ("squarederror_d8", "reg:squarederror", 20, 60,
+     {"max_depth": 8, "base_score": 1.7, "tree_method": "exact"}),
+    ("pseudohuber", "reg:pseudohubererror", 10, 30,
+     {"max_depth": 5, "tree_method": "hist"}),
+    ("absoluteerror", "reg:absoluteerror", 10, 30,
+     {"max_depth": 4, "tree_method": "exact"}),
+    ("poisson", "count:poisson", 10, 40,
+     {"max_depth": 4, "tree_method": "hist"}),
+    ("gamma", "reg:gamma", 10, 40,
+     {"max_depth": 4, "base_score": 2.5, "tree_method": "exact"}),
+    ("tweedie", "reg:tweedie", 10, 40,
+     {"max_depth": 4, "tweedie_variance_power": 1.3, "tree_method": "hist"}),
+    ("pairwise", "rank:pairwise", 10, 30,
+     {"max_depth": 4, "tree_method": "exact"}),
+    ("ndcg", "rank:ndcg", 10, 30,
+     {"max_depth": 4, "tree_method": "hist"}),
+    ("softprob4", "multi:softprob", 10, 25,
+     {"max_depth": 4, "num_class": 4, "tree_method": "hist"}),
+    ("softmax3", "multi:softmax", 10, 25,
+     {"max_depth": 3, "num_class": 3, "tree_method": "exact"}),
+    ("rf_logistic", "binary:logistic", 10, 10,
+     {"max_depth": 5, "num_parallel_tree": 4, "subsample": 0.7,
+      "colsample_bynode": 0.7, "tree_method": "hist"}),
+    ("rf_softprob3", "multi:softprob", 10, 8,
+     {"max_depth": 4, "num_class": 3, "num_parallel_tree": 3,
+      "subsample": 0.8, "tree_method": "exact"}),
+    ("dart_logistic", "binary:logistic", 10, 30,
+     {"booster": "dart", "max_depth": 4, "rate_drop": 0.3, "skip_drop": 0.0,
+      "tree_method": "hist"}),
+    ("dart_squarederror", "reg:squarederror", 10, 30,
+     {"booster": "dart", "max_depth": 5, "rate_drop": 0.2,
+      "normalize_type": "forest", "tree_method": "exact"}),
+    ("stumps", "binary:logistic", 10, 100,
+     {"max_depth": 1, "tree_method": "hist"}),
+    ("lossguide_deep", "reg:squarederror", 10, 30,
+     {"tree_method": "hist", "grow_policy": "lossguide", "max_leaves": 64,
+      "max_depth": 0}),
+    ("pruned", "binary:logistic", 10, 40,
+     {"max_depth": 6, "gamma": 5, "tree_method": "exact"}),
+    # base_plain and base_vector are derived from logistic_d3 (see main).
+    # branch_t10/branch_t300: same data and seed; plain random rows only.
+    ("branch_t10", "binary:logistic", 16, 10,
+     {"max_depth": 6, "tree_method": "hist"}),
+    ("branch_t300", "binary:logistic", 16, 300,
+     {"max_depth": 6, "tree_method": "hist"}),
+]
+
+# Models whose test rows are only the random rows (no threshold rows).
+PLAIN_ROWS_ONLY = {"branch_t10", "branch_t300"}
+
+# Models that share training data and seed with another model.
+SHARED_SEED = {"branch_t300": "branch_t10"}
+
+# aws-rtb: realistic integer ranges (inclusive) of its 7 features.
+AWS_RANGES = [(1, 7), (0, 23), (0, 3), (0, 16000), (0, 40), (0, 400), (0, 6)]
+
+
+def model_seed(name):
+    """A fixed seed per model: its position in MODELS (or that of its twin)."""
+    name = SHARED_SEED.get(name, name)
+    return 1000 + [m[0] for m in MODELS].index(name)
+
+
+def train_model(name, objective, ncols, rounds, extra):
+    """Train one model; return (booster, test-row generator)."""
+    seed = model_seed(name)
+    rng = np.random.default_rng([seed, 0])      # stream 0: training data
+    x = gen_rows(rng, TRAIN_ROWS, ncols, specials=False)
+    y = make_labels(rng, x, objective, extra.get("num_class", 0))
+    dtrain = xgb.DMatrix(x, label=y, missing=np.nan, nthread=NTHREAD)
+    if objective.startswith("rank:"):
+        dtrain.set_group([RANK_GROUP] * (TRAIN_ROWS // RANK_GROUP))
+    params = {"objective": objective, "nthread": NTHREAD, "seed": seed,
+              "verbosity": 1}
+    params.update(extra)
+    bst = xgb.train(params, dtrain, num_boost_round=rounds)
+    return bst, seed
+
+
+def test_rows_for(seed, ncols, model, with_thresholds):
+    """Random test rows, then threshold rows of the saved (parsed) model."""
+    rng = np.random.default_rng([seed, 1])      # stream 1: test rows
+    x = gen_rows(rng, RANDOM_TEST_ROWS, ncols, specials=True)
+    if not with_thresholds:
+        return x
+    pairs = split_thresholds(model)
+    t = threshold_rows(rng, pairs, ncols,
+                       lambda r, n: gen_rows(r, n, ncols, specials=True))
+    return np.concatenate([x, t])
+
+
+def aws_random_rows(rng, n):
+    """Random aws-rtb rows over realistic integer ranges, ~10% NaN, ~3% specials."""
+    x = np.empty((n, len(AWS_RANGES)), dtype=np.float32)
+    for j, (a, b) in enumerate(AWS_RANGES):
+        x[:, j] = rng.integers(a, b + 1, n)
+    x[rng.random(x.shape) < NAN_FRACTION] = np.nan
+    mask = rng.random(x.shape) < SPECIAL_FRACTION
+    x[mask] = SPECIAL_VALUES[rng.integers(0, len(SPECIAL_VALUES), mask.sum())]
+    return x
+
+
+def read_sample_csv(path, ncols):
+    """sample.csv: no header, ncols numbers a line, an empty cell is NaN."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            cells = line.rstrip("\n").split(",")
+            assert len(cells) == ncols, (path, line)
+            rows.append([float(c) if c.strip() else np.nan for c in cells])
+    return np.array(rows, dtype=np.float32)
+
+
+def report(name, objective, x, model=None):
+    """One short stdout line per model (plus pruned-slot counts when present)."""
+    extra = ""
+    if model is not None:
+        deleted, unreachable = node_stats(model)
+        if deleted or unreachable:
+            extra = "  deleted=%d unreachable=%d" % (deleted, unreachable)
+    print("%-20s %-22s rows=%d cols=%d%s"
+          % (name, objective, x.shape[0], x.shape[1], extra), flush=True)
+
+
+def main(argv):
+    if len(argv) not in (2, 3):
+        sys.stderr.write("usage: %s OUTDIR [SHARED_MODELS_DIR]\n" % argv[0])
+        return 2
+    outdir = argv[1]
+    shared = argv[2] if len(argv) == 3 else None
+    os.makedirs(outdir, exist_ok=True)
+    start = time.monotonic()
+    manifest = []
+
+    for name, objective, ncols, rounds, extra in MODELS:
+        bst, seed = train_model(name, objective, ncols, rounds, extra)
+        d = os.path.join(outdir, name)
+        os.makedirs(d, exist_ok=True)
+        model_bytes = save_model_bytes(bst, d)
+        model = json.loads(model_bytes)
+        assert model["learner"]["objective"]["name"] == objective
+        x = test_rows_for(seed, ncols, model, name not in PLAIN_ROWS_ONLY)
+        write_model_dir(outdir, name, None, model_bytes, x, objective)
+        manifest.append(name)
+        report(name, objective, x, model)
+
+        if name == "logistic_d3":
+            # base_plain / base_vector: logistic_d3 with base_score spelled
+            # differently in model.json; XGBoost loads the original as oracle.
+            # A textual replace keeps every other byte (json.dump would not).
+            old = b'"base_score":"5E-1"'
+            assert model_bytes.count(old) == 1, "expected base_score 5E-1 once"
+            for variant, new in (("base_plain", b'"base_score":"0.5"'),
+                                 ("base_vector", b'"base_score":"[5E-1]"')):
+                write_model_dir(outdir, variant, model_bytes.replace(old, new),
+                                model_bytes, x, objective)
+                manifest.append(variant)
+                report(variant, objective, x)
+
+    if shared is not None:
+        # aws_rtb: a real model, no training. Rows: sample.csv, then threshold
+        # rows, then random rows over realistic ranges.
+        src = os.path.join(shared, "aws-rtb")
+        with open(os.path.join(src, "model.json"), "rb") as f:
+            model_bytes = f.read()
+        model = json.loads(model_bytes)
+        objective = model["learner"]["objective"]["name"]
+        ncols = int(model["learner"]["learner_model_param"]["num_feature"])
+        rng = np.random.default_rng([7000, 1])
+        sample = read_sample_csv(os.path.join(src, "sample.csv"), ncols)
+        t = threshold_rows(rng, split_thresholds(model), ncols, aws_random_rows)
+        r = aws_random_rows(rng, RANDOM_TEST_ROWS)
+        x = np.concatenate([sample, t, r])
+        write_model_dir(outdir, "aws_rtb", model_bytes, model_bytes, x, objective)
+        manifest.append("aws_rtb")
+        report("aws_rtb", objective, x, model)
+
+    write_atomic(os.path.join(outdir, "MANIFEST"),
+                 "".join(n + "\n" for n in manifest).encode())
+    print("total %.1f s, %d models" % (time.monotonic() - start, len(manifest)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# tools/deps.sh - install what bidgate needs to build and test, and nothing twice.
+#
+# Run by the Makefile before any build (`make deps`); safe to run again: it asks apt only for
+# packages that are missing, and rebuilds the static libraries in build/ only when they are absent.
+# Everything comes from Debian: binary packages with apt, and, where Debian ships a library only as
+# a shared object (cJSON), its Debian source package, compiled here into a static archive.
+#
+# Usage: tools/deps.sh [BUILD_DIR]      (default: build)
+set -euo pipefail
+
+build=${1:-build}
+root=$(cd "$(dirname "$0")/.." && pwd)
+case $build in /*) ;; *) build=$root/$build ;; esac
+
+# Packages by purpose. Keep each list to what its purpose needs.
+pkgs_build="build-essential pkg-config m4 clang binutils dpkg-dev libcjson-dev libuv1-dev libhttp-parser-dev"
+pkgs_test="libcriterion-dev libxgboost-dev python3-xgboost python3-numpy"
+
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+
+missing=()
+for p in $pkgs_build $pkgs_test; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  apt_get update -q
+  apt_get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Static cJSON from Debian's source package (Debian ships libcjson.so only). A private deb-src
+# list made from the system's own sources; apt's Dir:: paths must be absolute.
+arch=amd64
+lib=$build/$arch/libcjson.a
+if [ ! -f "$lib" ]; then
+  src=$build/src
+  aptsrc=$build/apt-src
+  mkdir -p "$aptsrc/lists/partial" "$src" "$build/$arch"
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$aptsrc/debsrc.sources"
+  else
+    grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "$aptsrc/debsrc.list"
+  fi
+  opts=(-o "Dir::Etc::SourceList=$(ls "$aptsrc"/debsrc.* | head -n1)" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$aptsrc/lists" -o APT::Sandbox::User=root)
+  if ! ls -d "$src"/cjson-*/ >/dev/null 2>&1; then
+    apt-get "${opts[@]}" update -q >/dev/null
+    (cd "$src" && apt-get "${opts[@]}" source -q cjson >/dev/null)
+  fi
+  cjson_dir=$(ls -d "$src"/cjson-*/ | head -n1)
+  obj=$build/$arch/cJSON.o
+  cc -O2 -fPIC -c "$cjson_dir/cJSON.c" -o "$obj"
+  ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
+  echo "deps: built $lib from $(basename "$cjson_dir")" >&2
+fi
