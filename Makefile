@@ -100,6 +100,13 @@ ORACLE := build/test/oracle
 TEST_SRC := $(wildcard tests/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(HOST)/tests/%)
 TEST_LIBS := -lcriterion -lxgboost -ldl -lm
+# Parts add to these in mk/*.mk: more prerequisites of the test run, more environment, more
+# benchmarks (each a target that updates its own section of docs/BENCHMARKS.md), and extra
+# objects or libraries for one test binary (TEST_EXTRA_test_NAME).
+TEST_DEPS :=
+BENCH_TARGETS :=
+
+include $(sort $(wildcard mk/*.mk))
 
 $(ORACLE)/MANIFEST: tests/oracle/train.py models/aws-rtb/model.json models/aws-rtb/sample.csv
 	@mkdir -p $(@D)
@@ -117,13 +124,14 @@ $(HOST)/obj/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests -Iruntime -Icompiler -c $< -o $@
 
+.SECONDEXPANSION:
 $(HOST)/tests/test_%: $(HOST)/obj/tests/test_%.o $(HOST)/obj/tests/helpers.o \
-    $(HOST)/obj/runtime/csv.o $(HOST)/obj/compiler/sha256.o $(CJSON_A)
+    $(HOST)/obj/runtime/csv.o $(HOST)/obj/compiler/sha256.o $(CJSON_A) $$(TEST_EXTRA_test_$$*)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ $(TEST_LIBS) -o $@
 
 # The environment every test reads; a test that needs one of these fails when it is unset.
-TEST_ENV := BG_TEST_XGBC=$(CURDIR)/$(XGBC) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
+TEST_ENV += BG_TEST_XGBC=$(CURDIR)/$(XGBC) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
   BG_TEST_ORACLE_SO=$(CURDIR)/$(HOST)/oracle BG_TEST_TEMPLATES=$(CURDIR)/templates \
   BG_TEST_MODELS=$(CURDIR)/models
 
@@ -131,14 +139,16 @@ test: deps
 	@$(MAKE) --no-print-directory $(ORACLE)/MANIFEST
 	@$(MAKE) --no-print-directory test-run
 
-test-run: $(XGBC) $(ORACLE_SO) $(TEST_BIN) $(BUILD)/$(MODEL)/bidgate
+test-run: $(XGBC) $(ORACLE_SO) $(TEST_BIN) $(BUILD)/$(MODEL)/bidgate $(TEST_DEPS)
 	@failed=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; $(TEST_ENV) $$t --jobs 2 || failed=1; \
 	done; exit $$failed
 
-bench:
-	@echo "make bench: no benchmarks yet (the SIMD kernels and server issues add them)" >&2
-	@exit 1
+bench: deps
+	@if [ -z "$(strip $(BENCH_TARGETS))" ]; then \
+	  echo "make bench: no benchmarks yet (the SIMD kernel and server issues add them)" >&2; \
+	  exit 1; fi
+	@$(MAKE) --no-print-directory $(BENCH_TARGETS)
 
 clean:
 	rm -rf build generated

@@ -13,6 +13,7 @@ static const struct xgbc_objective objectives[] = {
   {"reg:squarederror", XGBC_TRANSFORM_IDENTITY, XGBC_BASE_IDENTITY, 0},
   {"reg:pseudohubererror", XGBC_TRANSFORM_IDENTITY, XGBC_BASE_IDENTITY, 0},
   {"reg:absoluteerror", XGBC_TRANSFORM_IDENTITY, XGBC_BASE_IDENTITY, 0},
+  {"reg:squaredlogerror", XGBC_TRANSFORM_IDENTITY, XGBC_BASE_IDENTITY, 0},
   {"count:poisson", XGBC_TRANSFORM_EXP, XGBC_BASE_LOG, 0},
   {"reg:gamma", XGBC_TRANSFORM_EXP, XGBC_BASE_LOG, 0},
   {"reg:tweedie", XGBC_TRANSFORM_EXP, XGBC_BASE_LOG, 0},
@@ -36,7 +37,7 @@ const struct xgbc_objective *xgbc_objective_find(const char *name) {
 
 const char *xgbc_objective_list(void) {
   return "binary:logistic, reg:logistic, binary:logitraw, reg:squarederror, "
-         "reg:pseudohubererror, reg:absoluteerror, count:poisson, reg:gamma, reg:tweedie, "
+         "reg:pseudohubererror, reg:absoluteerror, reg:squaredlogerror, count:poisson, reg:gamma, reg:tweedie, "
          "rank:pairwise, rank:ndcg, rank:map, multi:softprob, multi:softmax";
 }
 

@@ -8,7 +8,7 @@
 
 /* Objectives XGBoost has that xgbc will support later: a clearer refusal than "unknown". */
 static const char *const later[] = {
-  "survival:cox", "survival:aft", "binary:hinge", "reg:quantileerror", "reg:squaredlogerror",
+  "survival:cox", "survival:aft", "binary:hinge", "reg:quantileerror",
   "multi:softprob_vector",
 };
 

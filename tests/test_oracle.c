@@ -183,7 +183,8 @@ Test(oracle, manifest_is_complete, .timeout = 30) {
   static const char *const objectives[] = {
     "binary:logistic", "binary:logitraw", "reg:logistic", "reg:squarederror",
     "reg:pseudohubererror", "reg:absoluteerror", "count:poisson", "reg:gamma", "reg:tweedie",
-    "rank:pairwise", "rank:ndcg", "multi:softprob", "multi:softmax",
+    "rank:pairwise", "rank:ndcg", "rank:map", "reg:squaredlogerror", "multi:softprob",
+    "multi:softmax",
   };
   static const char *const kinds[] = {
     "aws_rtb",     /* the real AWS sample model */

@@ -185,6 +185,10 @@ def make_labels(rng, x, objective, num_class):
     if objective == "reg:tweedie":
         counts = rng.poisson(np.exp(0.6 * s))           # compound Poisson-gamma:
         return rng.gamma(2.0 * counts, 1.0)              # zero when counts == 0
+    if objective == "rank:map":
+        return (s > 0.5).astype(np.float64)              # MAP needs binary relevance
+    if objective == "reg:squaredlogerror":
+        return np.exp(0.5 * s)                           # > -1, as the loss requires
     if objective.startswith("rank:"):
         cuts = np.quantile(s, [0.3, 0.6, 0.8, 0.93])
         return np.digitize(s, cuts).astype(np.float64)   # relevance 0..4
@@ -291,6 +295,10 @@ MODELS = [
     ("pairwise", "rank:pairwise", 10, 30,
      {"max_depth": 4, "tree_method": "exact"}),
     ("ndcg", "rank:ndcg", 10, 30,
+     {"max_depth": 4, "tree_method": "hist"}),
+    ("rank_map", "rank:map", 10, 30,
+     {"max_depth": 4, "tree_method": "exact"}),
+    ("squaredlog", "reg:squaredlogerror", 10, 30,
      {"max_depth": 4, "tree_method": "hist"}),
     ("softprob4", "multi:softprob", 10, 25,
      {"max_depth": 4, "num_class": 4, "tree_method": "hist"}),
