@@ -105,6 +105,27 @@ static const char *transform_word(enum xgbc_transform t) {
 }
 
 
+/* One tree as nested m4 calls, from flat node i at depth dep:
+ * bg4_if(DEPTH, FEATURE, THRESHOLD, DEFAULT_LEFT, @<LEFT@>, @<RIGHT@>) or bg4_ret(DEPTH, VALUE).
+ * m4 quotes nest, so one quote pair per level keeps each branch unexpanded until its turn.
+ * Recursion depth is the tree's depth, which validation bounds by the node count. */
+static void put_nested(FILE *out, const struct xgbc_flat *f, uint32_t i, uint32_t dep) {
+  const struct xgbc_flat_node *n = &f->nodes[i];
+  char num[32];
+
+  if (n->is_leaf) {
+    fprintf(out, "bg4_ret(%u, %s)", dep, xgbc_float_literal(num, sizeof num, n->leaf));
+    return;
+  }
+  fprintf(out, "bg4_if(%u, %u, %s, %u, @<", dep, n->feature,
+          xgbc_float_literal(num, sizeof num, n->threshold), n->default_left);
+  put_nested(out, f, n->child, dep + 1);
+  fputs("@>, @<", out);
+  put_nested(out, f, n->child + 1, dep + 1);
+  fputs("@>)", out);
+}
+
+
 int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xgbc_model *m,
                    const struct xgbc_flat *f) {
   char num[32], num2[32];
@@ -113,6 +134,7 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   /* Definitions produce no output of their own. */
   fputs("m4_divert(-1)\n# xgbc definitions: facts about one model, for the templates\n", out);
   def_word(out, "bg4_name", info->name);
+  def_word(out, "bg4_emit", info->emit ? info->emit : "branchless");
   def_string(out, "bg4_source", info->source, 0);
   def_word(out, "bg4_sha256", info->sha256);
   def_word(out, "bg4_xgbc_version", info->xgbc_version);
@@ -166,6 +188,17 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
                 n->child, xgbc_float_literal(num2, sizeof num2, n->threshold), n->source);
     }
   }
+  fputs("@>)\n", out);
+
+  /* bg4_ifelse_trees: bg4_ifelse_tree(INDEX, GROUP, @<BODY@>) per tree, BODY nested (only for
+   * --emit ifelse: it is as large as the node table) */
+  fputs("m4_define(@<bg4_ifelse_trees@>, @<", out);
+  if (info->emit != NULL && strcmp(info->emit, "ifelse") == 0)
+    for (t = 0; t < f->num_trees; t++) {
+      fprintf(out, "bg4_ifelse_tree(%u, %u, @<", t, f->trees[t].group);
+      put_nested(out, f, f->trees[t].root, 1);
+      fputs("@>)\n", out);
+    }
   fputs("@>)\n", out);
   fputs("m4_divert(0)m4_dnl\n", out);
   return ferror(out) ? XGBC_EIO : 0;

@@ -40,6 +40,9 @@ static const char usage[] =
   "                       name, with every other character turned into '_')\n"
   "  --templates DIR      m4 templates (default: $XGBC_TEMPLATES, else " XGBC_TEMPLATE_DIR ")\n"
   "  --m4 PROGRAM         GNU m4 to run (default: $XGBC_M4, else m4)\n"
+  "  --emit KIND          branchless (default): table-driven kernels, scalar and SIMD,\n"
+  "                       picked at run time; ifelse: classic nested if/else code, as\n"
+  "                       tl2cgen and m2cgen write it (a baseline; same results)\n"
   "  --dump-defs          print the m4 definitions instead of writing files\n"
   "  -h, --help           this text\n"
   "  --version            print the version\n"
@@ -48,7 +51,7 @@ static const char usage[] =
   "FILE: WHERE: WHY), 2 on a usage error.\n";
 
 struct options {
-  const char *model, *out_dir, *name, *template_dir, *m4;
+  const char *model, *out_dir, *name, *template_dir, *m4, *emit;
   int dump_defs;
 };
 
@@ -120,6 +123,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
       slot = &o->template_dir;
     } else if (strcmp(a, "--m4") == 0) {
       slot = &o->m4;
+    } else if (strcmp(a, "--emit") == 0) {
+      slot = &o->emit;
     } else if (a[0] == '-' && a[1] != '\0') {
       fprintf(stderr, "xgbc: unknown option %s (see xgbc --help)\n", a);
       return -1;
@@ -139,6 +144,12 @@ static int parse_args(int argc, char **argv, struct options *o) {
   }
   if (o->model == NULL || (o->out_dir == NULL && !o->dump_defs)) {
     fputs(usage, stderr);
+    return -1;
+  }
+  if (o->emit == NULL)
+    o->emit = "branchless";
+  if (strcmp(o->emit, "branchless") != 0 && strcmp(o->emit, "ifelse") != 0) {
+    fprintf(stderr, "xgbc: --emit %s: expected branchless or ifelse\n", o->emit);
     return -1;
   }
   if (o->name != NULL && !is_identifier(o->name)) {
@@ -282,7 +293,7 @@ int main(int argc, char **argv) {
     goto out;
   }
   {
-    struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION};
+    struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION, o.emit};
     err = xgbc_emit_defs(mem, &info, &m, &f);
   }
   if (fclose(mem) != 0 && err == 0)

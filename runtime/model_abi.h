@@ -13,7 +13,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BG_MODEL_ABI_VERSION 1
+#define BG_MODEL_ABI_VERSION 2 /* 2: kernels[] added */
+
+/* One implementation of the model compiled into the object: "scalar", "sse2", "avx2", "neon"
+ * (xgbc's default branchless kernels) or "ifelse" (xgbc --emit ifelse). All give the same bits.
+ * Tests and benchmarks call them one by one; everyone else calls bg_model.predict, which uses
+ * the best kernel the CPU can run. */
+struct bg_kernel {
+  const char *name;
+  int (*available)(void); /* 1 when this CPU can run the kernel, else 0 */
+  void (*predict)(const float *x, size_t n_rows, float *out);        /* as bg_model.predict */
+  void (*predict_margin)(const float *x, size_t n_rows, float *out); /* as predict_margin */
+};
 
 struct bg_model {
   const char *name;         /* C identifier made from the model's folder name */
@@ -34,6 +45,8 @@ struct bg_model {
   /* Members below this line were added after the DESIGN.md minimum. */
   uint32_t abi_version;     /* BG_MODEL_ABI_VERSION of the writer */
   uint32_t predict_width;   /* values predict writes per row (1 for multi:softmax) */
+  uint32_t num_kernels;     /* entries of kernels (ABI version 2 and later) */
+  const struct bg_kernel *kernels; /* every kernel compiled in, slowest first */
 };
 
 #endif /* BG_MODEL_ABI_H */

@@ -17,15 +17,24 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 pkgs_build="build-essential pkg-config m4 clang binutils dpkg-dev libcjson-dev libuv1-dev libhttp-parser-dev"
 pkgs_test="libcriterion-dev libxgboost-dev python3-xgboost python3-numpy"
 pkgs_bench="nginx-light wrk curl"
+# arm64 cross builds, run under qemu (toolchain.md §0-§3); :arm64 packages need dpkg's arm64.
+pkgs_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static binfmt-support libuv1-dev:arm64"
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "deps: adding dpkg architecture arm64" >&2
+  "${sudo_cmd[@]}" dpkg --add-architecture arm64
+fi
 missing=()
-for p in $pkgs_build $pkgs_test $pkgs_bench; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [ "$status" = "install ok installed" ] || missing+=("$p")
+for p in $pkgs_build $pkgs_test $pkgs_bench $pkgs_arm64; do
+  # One line per installed architecture once arm64 is added: a name without ":arch" means the
+  # native (or arch-independent) package.
+  case $p in *:*) want=${p#*:} ;; *) want="($(dpkg --print-architecture)|all)" ;; esac
+  dpkg-query -W -f='${Architecture} ${Status}\n' "${p%%:*}" 2>/dev/null \
+    | grep -Eq "^$want install ok installed\$" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}" >&2
@@ -58,3 +67,8 @@ if [ ! -f "$lib" ]; then
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
   echo "deps: built $lib from $(basename "$cjson_dir")" >&2
 fi
+
+# arm64: static cJSON and http-parser built from Debian's source packages with the cross
+# compiler (libhttp-parser-dev:arm64 cannot be co-installed), and an arm64 sysroot holding
+# Criterion's runtime closure for the test binaries that run under qemu (toolchain.md §1, §3).
+"$root/tools/deps-arm64.sh" "$build"

@@ -1,0 +1,134 @@
+m4_dnl kernel_neon.m4 - aarch64 kernel: 4 lanes of NEON (baseline on every aarch64 CPU, so no
+m4_dnl run-time check). NEON has no gather: each lane's node fields are loaded one by one and the
+m4_dnl decision is made in the vector. Same functions as kernel_scalar.m4.
+/* ---- kernel: neon (templates/kernel_neon.m4) ----
+ * The aarch64 kernel (Graviton). Four lanes, laid out as in the x86 kernels: one row walks four
+ * trees at a time; several rows walk one tree, a row per lane, in blocks of NEON_BLOCK rows.
+ * Without a gather instruction the lanes' node fields and features are read by four scalar
+ * loads each; the comparisons, the missing-value rule and the next index are computed for the
+ * four lanes at once. */
+#define NEON_BLOCK 32u  /* rows per block: 8 vectors of 4 lanes */
+#define NEON_ROW_MIN 2u /* from this many rows on, a lane per row */
+
+static int available_neon(void) {
+  return 1;
+}
+
+/* depth steps from the nodes in i[4]; lane k reads its features at x + xoff[k]. */
+static inline uint32x4_t walk_neon(uint32x4_t i, const uint32_t *xoff, const float *x, uint32_t depth) {
+  const uint32x4_t one = vdupq_n_u32(1);
+
+  for (; depth > 0; depth--) {
+    uint32_t idx[4], fe[4], ch[4];
+    float th[4], xv[4];
+    uint32x4_t feature, lt, nan, dl, go_left;
+    float32x4_t v;
+    int k;
+
+    vst1q_u32(idx, i);
+    for (k = 0; k < 4; k++) {
+      const struct node *nd = &nodes[idx[k]];
+      fe[k] = nd->feature;
+      ch[k] = nd->child;
+      th[k] = nd->threshold;
+      xv[k] = x[xoff[k] + (nd->feature & FEATURE_MASK)];
+    }
+    feature = vld1q_u32(fe);
+    v = vld1q_f32(xv);
+    /* go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT) */
+    lt = vcltq_f32(v, vld1q_f32(th));
+    nan = vmvnq_u32(vceqq_f32(v, v));
+    dl = vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(feature), 31));
+    go_left = vorrq_u32(lt, vandq_u32(nan, dl));
+    i = vaddq_u32(vaddq_u32(vld1q_u32(ch), one), go_left);
+  }
+  return i;
+}
+
+static inline float32x4_t leaves_neon(uint32x4_t i) {
+  uint32_t idx[4];
+  float leaf[4];
+  int k;
+
+  vst1q_u32(idx, i);
+  for (k = 0; k < 4; k++)
+    leaf[k] = nodes[idx[k]].leaf;
+  return vld1q_f32(leaf);
+}
+
+/* One row, four trees per step. */
+static void row_neon(const float *row, float *out) {
+  static const uint32_t zero[4] = {0, 0, 0, 0};
+  float leaf[4];
+  uint32_t t, k;
+m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
+  float m = base_margin;
+@>, @<m4_dnl
+  float *m = out;
+
+  for (k = 0; k < NUM_OUTPUTS; k++)
+    m[k] = base_margin;
+@>)m4_dnl
+
+  for (t = 0; t < NUM_TREES; t += 4) {
+    uint32_t depth = 0;
+    uint32x4_t i = vld1q_u32(tree_root + t);
+
+    for (k = 0; k < 4; k++)
+      depth = tree_depth[t + k] > depth ? tree_depth[t + k] : depth;
+    vst1q_f32(leaf, leaves_neon(walk_neon(i, zero, row, depth)));
+    for (k = 0; k < 4 && t + k < NUM_TREES; k++)
+m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
+      m += leaf[k];
+  }
+  *out = m;
+@>, @<m4_dnl
+      m[tree_group[t + k]] += leaf[k];
+  }
+@>)m4_dnl
+}
+
+/* n (1..NEON_BLOCK) rows, a lane per row; spare lanes repeat the last row. */
+static void block_neon(const float *x, uint32_t n, float *out) {
+  float32x4_t acc[NUM_OUTPUTS][NEON_BLOCK / 4];
+  uint32_t xoff[NEON_BLOCK];
+  uint32_t v, g, t, k, nv = (n + 3) / 4;
+
+  for (k = 0; k < nv * 4; k++)
+    xoff[k] = (k < n ? k : n - 1) * NUM_FEATURES;
+  for (v = 0; v < nv; v++)
+    for (g = 0; g < NUM_OUTPUTS; g++)
+      acc[g][v] = vdupq_n_f32(base_margin);
+  for (t = 0; t < NUM_TREES; t++) {
+    uint32x4_t root = vdupq_n_u32(tree_root[t]);
+    uint32_t depth = tree_depth[t];
+    float32x4_t *a = acc[tree_group[t]];
+
+    for (v = 0; v < nv; v++)
+      a[v] = vaddq_f32(a[v], leaves_neon(walk_neon(root, xoff + v * 4, x, depth)));
+  }
+  for (v = 0; v < nv; v++) {
+    uint32_t rows = n - v * 4 < 4 ? n - v * 4 : 4;
+    float tmp[4];
+
+    for (g = 0; g < NUM_OUTPUTS; g++) {
+      vst1q_f32(tmp, acc[g][v]);
+      for (k = 0; k < rows; k++)
+        out[(v * 4 + k) * NUM_OUTPUTS + g] = tmp[k];
+    }
+  }
+}
+
+static void margins_neon(const float *x, size_t n_rows, float *out) {
+  size_t r;
+
+  if (n_rows < NEON_ROW_MIN) {
+    for (r = 0; r < n_rows; r++)
+      row_neon(x + r * NUM_FEATURES, out + r * NUM_OUTPUTS);
+    return;
+  }
+  for (r = 0; r < n_rows; r += NEON_BLOCK) {
+    size_t n = n_rows - r < NEON_BLOCK ? n_rows - r : NEON_BLOCK;
+    block_neon(x + r * NUM_FEATURES, (uint32_t)n, out + r * NUM_OUTPUTS);
+  }
+}
