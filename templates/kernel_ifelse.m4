@@ -16,6 +16,7 @@ m4_dnl bg4_ifelse_tree(INDEX, GROUP, BODY) - one tree as a function
 m4_define(@<bg4_ifelse_tree@>, @<
 /* tree $1 (output $2) */
 static float tree_$1(const float *x) {
+  (void)x; /* a tree may be a single leaf */
 $3
 }
 @>)m4_dnl
@@ -35,15 +36,13 @@ static void margins_ifelse(const float *x, size_t n_rows, float *out) {
   for (r = 0; r < n_rows; r++) {
     const float *row = x + r * NUM_FEATURES;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
-m4_define(@<bg4_ifelse_tree@>, @<    m += tree_$1(row);
-@>)m4_dnl
+m4_define(@<bg4_ifelse_tree@>, @<    m += tree_$1(row);@>)m4_dnl
     float m = base_margin;
 
 bg4_ifelse_trees@<@>m4_dnl
     out[r] = m;
 @>, @<m4_dnl
-m4_define(@<bg4_ifelse_tree@>, @<    m[$2] += tree_$1(row);
-@>)m4_dnl
+m4_define(@<bg4_ifelse_tree@>, @<    m[$2] += tree_$1(row);@>)m4_dnl
     float *m = out + r * NUM_OUTPUTS;
     uint32_t g;
 

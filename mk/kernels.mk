@@ -1,0 +1,81 @@
+# mk/kernels.mk - the tree kernels' part of the build (issue 5): the if/else baseline checked
+# by the oracle tests, arm64 cross builds tested under qemu, and the inference benchmark.
+#
+#   make ARCH=arm64            cross-build xgbc's output and bidgate (static) for aarch64
+#   make test                  also runs tests/arm64/ under qemu-aarch64 (test-arm64)
+#   make bench-kernels         (part of `make bench`) docs/BENCHMARKS.md, section kernels
+
+# ---- if/else baseline: every oracle model also compiled with `xgbc --emit ifelse` ----
+
+# (The main Makefile defines ORACLE_NAMES after including this file, so read the list here.)
+KERNELS_ORACLE_NAMES := $(shell cat $(ORACLE)/MANIFEST 2>/dev/null)
+ORACLE_IFELSE_SO := $(KERNELS_ORACLE_NAMES:%=$(HOST)/oracle/%/ifelse.so)
+
+$(HOST)/oracle/%/ifelse.so: $(ORACLE)/%/model.json $(XGBC) $(TEMPLATES)
+	$(XGBC) $< --name $* --emit ifelse -o $(HOST)/oracle/$*/gen-ifelse
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Iruntime $(HOST)/oracle/$*/gen-ifelse/model.c -lm -o $@
+
+TEST_DEPS += $(ORACLE_IFELSE_SO)
+
+# ---- arm64: cross compiler, static libraries, qemu ----
+
+# Everything under build/arm64 is built by the cross compiler, whatever CC says (CC=clang
+# stays the host compiler). `private`: prerequisites such as xgbc keep the host's CC.
+ARM64_CC ?= aarch64-linux-gnu-gcc
+build/arm64/%: private override CC := $(ARM64_CC)
+
+# pkg-config for the target's static libraries; the server links libuv with
+#   $(BUILD)/libcjson.a $(BUILD)/libhttp_parser.a $(shell $(PKG_CONFIG) --static --libs libuv-static)
+# (tools/deps-arm64.sh builds build/arm64/libcjson.a and libhttp_parser.a; libuv_a.a comes
+# from libuv1-dev:arm64).
+ifeq ($(ARCH),arm64)
+PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config
+else
+PKG_CONFIG ?= pkg-config
+endif
+
+A64 := build/arm64
+A64_SYSROOT := build/sysroot-arm64
+A64_SYSROOT_LIBS := $(CURDIR)/$(A64_SYSROOT)/usr/lib/aarch64-linux-gnu:$(CURDIR)/$(A64_SYSROOT)/lib/aarch64-linux-gnu
+A64_TEST_SRC := $(wildcard tests/arm64/test_*.c)
+A64_TEST_BIN := $(A64_TEST_SRC:tests/arm64/%.c=$(A64)/tests/%)
+A64_ORACLE_SO := $(KERNELS_ORACLE_NAMES:%=$(A64)/oracle/%/model.so)
+XGB_EXPECT := $(HOST)/tests/xgb_expect
+
+# The same generated model.c the host oracle test compiles, cross-compiled.
+$(A64)/oracle/%/model.so: $(HOST)/oracle/%/model.so
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Iruntime $(HOST)/oracle/$*/gen/model.c -lm -o $@
+
+$(A64)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests -Iruntime -I$(A64_SYSROOT)/usr/include -c $< -o $@
+
+$(A64)/tests/test_%: $(A64)/obj/tests/arm64/test_%.o $(A64)/obj/tests/helpers.o
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -L$(A64_SYSROOT)/usr/lib/aarch64-linux-gnu \
+	  -Wl,-rpath-link,$(A64_SYSROOT_LIBS) -lcriterion -ldl -lm -o $@
+
+# XGBoost's predictions for every oracle model, written on the host for the arm64 tests.
+$(XGB_EXPECT): $(HOST)/obj/tests/oracle/xgb_expect.o
+	$(CC) $(CFLAGS) $^ -lxgboost -lm -o $@
+
+$(ORACLE)/EXPECTED: $(XGB_EXPECT) $(ORACLE)/MANIFEST
+	$(XGB_EXPECT) $(ORACLE)
+	@touch $@
+
+# Criterion re-executes its binary for each test, so arm64 ELF files must run directly:
+# binfmt_misc mounted and qemu-aarch64 enabled (toolchain.md §2; not kept across machines).
+binfmt-arm64:
+	@[ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+	@[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
+
+test-arm64: binfmt-arm64 $(A64_TEST_BIN) $(A64_ORACLE_SO) $(ORACLE)/EXPECTED
+	@failed=0; for t in $(A64_TEST_BIN); do \
+	  echo "== $$t (aarch64, qemu)"; \
+	  LD_LIBRARY_PATH=$(A64_SYSROOT_LIBS) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
+	    BG_TEST_ORACLE_SO=$(CURDIR)/$(A64)/oracle $$t --jobs 2 || failed=1; \
+	done; exit $$failed
+
+.PHONY: binfmt-arm64 test-arm64 bench-kernels
+TEST_DEPS += test-arm64
