@@ -79,3 +79,6 @@ test-arm64: binfmt-arm64 $(A64_TEST_BIN) $(A64_ORACLE_SO) $(ORACLE)/EXPECTED
 
 .PHONY: binfmt-arm64 test-arm64 bench-kernels
 TEST_DEPS += test-arm64
+
+# test_branchless.c disassembles the arm64 builds of the oracle models too.
+TEST_ENV += BG_TEST_ORACLE_SO_ARM64=$(CURDIR)/$(A64)/oracle
