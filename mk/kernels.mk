@@ -82,3 +82,35 @@ TEST_DEPS += test-arm64
 
 # test_branchless.c disassembles the arm64 builds of the oracle models too.
 TEST_ENV += BG_TEST_ORACLE_SO_ARM64=$(CURDIR)/$(A64)/oracle
+
+# ---- the inference benchmark (make bench-kernels; not part of make test) ----
+# Models are trained once into build/bench (rm -rf build/bench to retrain), compiled with both
+# emitters, and timed by tests/bench/bench_kernels.c; tools/bench-kernels.sh writes the report.
+
+BENCH_DIR := build/bench
+BENCH_MODELS := aws_rtb t100_d6_f30 t500_d8_f100 t1000_d8_f100
+BENCH_BIN := $(HOST)/bench/bench_kernels
+BENCH_SO := $(BENCH_MODELS:%=$(BENCH_DIR)/%/model.so) $(BENCH_MODELS:%=$(BENCH_DIR)/%/ifelse.so)
+
+$(BENCH_DIR)/.trained: tests/bench/train.py models/aws-rtb/model.json
+	@mkdir -p $(@D)
+	$(PYTHON) tests/bench/train.py $(BENCH_DIR) models
+	@touch $@
+
+$(BENCH_DIR)/%/model.so: $(BENCH_DIR)/.trained $(XGBC) $(TEMPLATES)
+	$(XGBC) $(BENCH_DIR)/$*/model.json --name $* -o $(BENCH_DIR)/$*/gen
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Iruntime $(BENCH_DIR)/$*/gen/model.c -lm -o $@
+
+$(BENCH_DIR)/%/ifelse.so: $(BENCH_DIR)/.trained $(XGBC) $(TEMPLATES)
+	$(XGBC) $(BENCH_DIR)/$*/model.json --name $* --emit ifelse -o $(BENCH_DIR)/$*/gen-ifelse
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Iruntime $(BENCH_DIR)/$*/gen-ifelse/model.c -lm -o $@
+
+$(BENCH_BIN): tests/bench/bench_kernels.c runtime/model_abi.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime $< -lxgboost -ldl -lm -o $@
+
+bench-kernels: $(BENCH_BIN) $(BENCH_SO)
+	BENCH_CC="$(CC)" BENCH_CFLAGS="$(ALL_CFLAGS)" tools/bench-kernels.sh $(BENCH_BIN) \
+	  $(BENCH_DIR) $(BENCH_MODELS)
+
+BENCH_TARGETS += bench-kernels

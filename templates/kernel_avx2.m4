@@ -12,7 +12,8 @@ m4_dnl -mavx2; model.c calls it only when available_avx2() says the CPU has AVX2
  * are loaded from memory once per block, and the independent walks overlap in the core. */
 #define AVX2_FN static __attribute__((target("avx2")))
 #define AVX2_BLOCK 64u   /* rows per block: 8 vectors of 8 lanes */
-#define AVX2_ROW_MIN 4u  /* from this many rows on, a lane per row beats a lane per tree */
+#define AVX2_ROW_MIN 8u  /* from this many rows on, a lane per row beats a lane per tree */
+#define AVX2_GROUPS 8u   /* one row: trees walked at once, in vectors of 8 */
 
 static int available_avx2(void) {
   __builtin_cpu_init();
@@ -25,34 +26,43 @@ static int available_avx2(void) {
 #define AVX2_FIELD_F32(off, f) \
   _mm256_i32gather_ps((const float *)((const char *)nodes + offsetof(struct node, f)), off, 1)
 
-/* depth steps from the nodes in i; lane k reads its features at x + xoff[k]. */
-AVX2_FN inline __m256i walk_avx2(__m256i i, __m256i xoff, const float *x, uint32_t depth) {
+/* One step of eight walks: from the nodes in i to their children; lane k reads its feature
+ * at x + xoff[k]. go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT). */
+AVX2_FN inline __m256i step_avx2(__m256i i, __m256i xoff, const float *x) {
   const __m256i one = _mm256_set1_epi32(1), fmask = _mm256_set1_epi32((int)FEATURE_MASK);
+  __m256i off = _mm256_slli_epi32(i, 4);
+  __m256i feature = AVX2_FIELD_U32(off, feature);
+  __m256i child = AVX2_FIELD_U32(off, child);
+  __m256 threshold = AVX2_FIELD_F32(off, threshold);
+  __m256 v = _mm256_i32gather_ps(x, _mm256_add_epi32(xoff, _mm256_and_si256(feature, fmask)), 4);
+  __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(v, threshold, _CMP_LT_OQ));
+  __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+  __m256i go_left = _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(feature, 31)));
 
-  for (; depth > 0; depth--) {
-    __m256i off = _mm256_slli_epi32(i, 4);
-    __m256i feature = AVX2_FIELD_U32(off, feature);
-    __m256i child = AVX2_FIELD_U32(off, child);
-    __m256 threshold = AVX2_FIELD_F32(off, threshold);
-    __m256 v = _mm256_i32gather_ps(x, _mm256_add_epi32(xoff, _mm256_and_si256(feature, fmask)), 4);
-    /* go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT) */
-    __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(v, threshold, _CMP_LT_OQ));
-    __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-    __m256i go_left = _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(feature, 31)));
-    i = _mm256_add_epi32(_mm256_add_epi32(child, one), go_left);
-  }
-  return i;
+  return _mm256_add_epi32(_mm256_add_epi32(child, one), go_left);
+}
+
+/* nv independent walks of depth steps, in lockstep: a gather's result arrives tens of cycles
+ * after it is issued, so one walk alone would leave the core idle; nv of them interleaved keep
+ * the load ports busy. */
+AVX2_FN inline void walk_avx2(__m256i *i, const __m256i *xoff, uint32_t nv, const float *x,
+                              uint32_t depth) {
+  uint32_t v;
+
+  for (; depth > 0; depth--)
+    for (v = 0; v < nv; v++)
+      i[v] = step_avx2(i[v], xoff[v], x);
 }
 
 AVX2_FN inline __m256 leaves_avx2(__m256i i) {
   return AVX2_FIELD_F32(_mm256_slli_epi32(i, 4), leaf);
 }
 
-/* One row, eight trees per step. */
+/* One row: lane k of vector g walks tree t + 8g + k; AVX2_GROUPS vectors in lockstep. */
 AVX2_FN void row_avx2(const float *row, float *out) {
-  const __m256i zero = _mm256_setzero_si256();
-  float leaf[8];
-  uint32_t t, k;
+  __m256i i[AVX2_GROUPS], xoff[AVX2_GROUPS];
+  float leaf[8 * AVX2_GROUPS];
+  uint32_t t, k, g, ng;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
   float m = base_margin;
 @>, @<m4_dnl
@@ -62,14 +72,20 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
     m[k] = base_margin;
 @>)m4_dnl
 
-  for (t = 0; t < NUM_TREES; t += 8) {
-    uint32_t depth = 0;
-    __m256i i = _mm256_loadu_si256((const __m256i *)(tree_root + t));
+  for (g = 0; g < AVX2_GROUPS; g++)
+    xoff[g] = _mm256_setzero_si256();
+  for (t = 0; t < NUM_TREES; t += 8 * AVX2_GROUPS) {
+    uint32_t depth = 0, n = NUM_TREES - t < 8 * AVX2_GROUPS ? NUM_TREES - t : 8 * AVX2_GROUPS;
 
-    for (k = 0; k < 8; k++)
+    ng = (n + 7) / 8;
+    for (k = 0; k < ng * 8; k++)
       depth = tree_depth[t + k] > depth ? tree_depth[t + k] : depth;
-    _mm256_storeu_ps(leaf, leaves_avx2(walk_avx2(i, zero, row, depth)));
-    for (k = 0; k < 8 && t + k < NUM_TREES; k++)
+    for (g = 0; g < ng; g++)
+      i[g] = _mm256_loadu_si256((const __m256i *)(tree_root + t + 8 * g));
+    walk_avx2(i, xoff, ng, row, depth);
+    for (g = 0; g < ng; g++)
+      _mm256_storeu_ps(leaf + 8 * g, leaves_avx2(i[g]));
+    for (k = 0; k < n; k++)
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
       m += leaf[k];
   }
@@ -81,13 +97,14 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 }
 
 /* n (1..AVX2_BLOCK) rows, a lane per row; a partial group repeats its last row in the spare
- * lanes, whose results are dropped. */
+ * lanes, whose results are dropped. With fewer than 8 row vectors, several trees are walked
+ * at once (about 8 walks in lockstep); their leaves are still added tree after tree. */
 AVX2_FN void block_avx2(const float *x, uint32_t n, float *out) {
   __m256 acc[NUM_OUTPUTS][AVX2_BLOCK / 8];
-  __m256i xoff[AVX2_BLOCK / 8];
+  __m256i xoff[AVX2_BLOCK / 8], i[8 + AVX2_BLOCK / 8], xo[8 + AVX2_BLOCK / 8];
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i last = _mm256_set1_epi32((int)n - 1), nf = _mm256_set1_epi32((int)NUM_FEATURES);
-  uint32_t v, g, t, nv = (n + 7) / 8;
+  uint32_t v, g, t, j, nv = (n + 7) / 8, nt = nv >= 8 ? 1 : 8 / nv;
 
   for (v = 0; v < nv; v++) {
     __m256i r = _mm256_min_epi32(_mm256_add_epi32(_mm256_set1_epi32((int)(v * 8)), lane), last);
@@ -95,13 +112,24 @@ AVX2_FN void block_avx2(const float *x, uint32_t n, float *out) {
     for (g = 0; g < NUM_OUTPUTS; g++)
       acc[g][v] = _mm256_set1_ps(base_margin);
   }
-  for (t = 0; t < NUM_TREES; t++) {
-    __m256i root = _mm256_set1_epi32((int)tree_root[t]);
-    uint32_t depth = tree_depth[t];
-    __m256 *a = acc[tree_group[t]];
-
+  for (j = 0; j < nt; j++)
     for (v = 0; v < nv; v++)
-      a[v] = _mm256_add_ps(a[v], leaves_avx2(walk_avx2(root, xoff[v], x, depth)));
+      xo[j * nv + v] = xoff[v];
+  for (t = 0; t < NUM_TREES; t += nt) {
+    uint32_t cnt = NUM_TREES - t < nt ? NUM_TREES - t : nt, depth = 0;
+
+    for (j = 0; j < cnt; j++) {
+      __m256i root = _mm256_set1_epi32((int)tree_root[t + j]);
+      depth = tree_depth[t + j] > depth ? tree_depth[t + j] : depth;
+      for (v = 0; v < nv; v++)
+        i[j * nv + v] = root;
+    }
+    walk_avx2(i, xo, cnt * nv, x, depth);
+    for (j = 0; j < cnt; j++) {
+      __m256 *a = acc[tree_group[t + j]];
+      for (v = 0; v < nv; v++)
+        a[v] = _mm256_add_ps(a[v], leaves_avx2(i[j * nv + v]));
+    }
   }
   for (v = 0; v < nv; v++) {
     uint32_t k, rows = n - v * 8 < 8 ? n - v * 8 : 8;
