@@ -20,26 +20,43 @@ static int available_avx2(void) {
   return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
-/* Node field f of the eight nodes whose byte offsets (index * 16) are in off. */
-#define AVX2_FIELD_U32(off, f) \
-  _mm256_i32gather_epi32((const int *)((const char *)nodes + offsetof(struct node, f)), off, 1)
-#define AVX2_FIELD_F32(off, f) \
-  _mm256_i32gather_ps((const float *)((const char *)nodes + offsetof(struct node, f)), off, 1)
+/* The thresholds and words of the eight nodes in i: two gathers of 64-bit elements (a node
+ * each, lanes 0-3 and 4-7), then split into two vectors of eight in lane order. */
+AVX2_FN inline void nodes_avx2(__m256i i, __m256 *threshold, __m256i *word) {
+  const long long *base = (const long long *)(const void *)nodes;
+  __m256 lo = _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_castsi256_si128(i), 8));
+  __m256 hi = _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_extracti128_si256(i, 1), 8));
+  /* per 128-bit half: (t0 t1 t4 t5 | t2 t3 t6 t7), then the 64-bit pairs back in order */
+  __m256 t = _mm256_shuffle_ps(lo, hi, 0x88), w = _mm256_shuffle_ps(lo, hi, 0xdd);
 
-/* One step of eight walks: from the nodes in i to their children; lane k reads its feature
- * at x + xoff[k]. go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT). */
-AVX2_FN inline __m256i step_avx2(__m256i i, __m256i xoff, const float *x) {
-  const __m256i one = _mm256_set1_epi32(1), fmask = _mm256_set1_epi32((int)FEATURE_MASK);
-  __m256i off = _mm256_slli_epi32(i, 4);
-  __m256i feature = AVX2_FIELD_U32(off, feature);
-  __m256i child = AVX2_FIELD_U32(off, child);
-  __m256 threshold = AVX2_FIELD_F32(off, threshold);
-  __m256 v = _mm256_i32gather_ps(x, _mm256_add_epi32(xoff, _mm256_and_si256(feature, fmask)), 4);
+  *threshold = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8));
+  *word = _mm256_castpd_si256(_mm256_permute4x64_pd(_mm256_castps_pd(w), 0xd8));
+}
+
+/* The children the eight nodes in i send their features v to. go_left is all ones (-1) or 0:
+ * (v < threshold) | (v is NaN & MISSING_LEFT); the next node is i + distance - go_left. */
+AVX2_FN inline __m256i next_avx2(__m256i i, __m256 threshold, __m256i word, __m256 v) {
   __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(v, threshold, _CMP_LT_OQ));
   __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  __m256i go_left = _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(feature, 31)));
+  __m256i go_left = _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(word, 31)));
+  __m256i distance = _mm256_and_si256(word, _mm256_set1_epi32((int)CHILD_MASK));
 
-  return _mm256_add_epi32(_mm256_add_epi32(child, one), go_left);
+  return _mm256_add_epi32(_mm256_add_epi32(i, distance), go_left);
+}
+
+AVX2_FN inline __m256i feature_avx2(__m256i word) {
+  return _mm256_and_si256(_mm256_srli_epi32(word, (int)CHILD_BITS),
+                          _mm256_set1_epi32((int)FEATURE_MASK));
+}
+
+/* One step of eight walks; lane k reads its feature at x + xoff[k]. */
+AVX2_FN inline __m256i step_avx2(__m256i i, __m256i xoff, const float *x) {
+  __m256 threshold;
+  __m256i word;
+
+  nodes_avx2(i, &threshold, &word);
+  return next_avx2(i, threshold, word,
+                   _mm256_i32gather_ps(x, _mm256_add_epi32(xoff, feature_avx2(word)), 4));
 }
 
 /* nv independent walks of depth steps, in lockstep: a gather's result arrives tens of cycles
@@ -55,8 +72,28 @@ AVX2_FN inline void walk_avx2(__m256i *i, const __m256i *xoff, uint32_t nv, cons
 }
 
 AVX2_FN inline __m256 leaves_avx2(__m256i i) {
-  return AVX2_FIELD_F32(_mm256_slli_epi32(i, 4), leaf);
+  return _mm256_i32gather_ps(leaf_value, i, 4);
 }
+
+#if NUM_FEATURES <= 8
+/* One row of at most 8 features sits in one register: a lane's feature is a permutation of
+ * it (vpermps), not a gather. */
+AVX2_FN inline void walk_row_avx2(__m256i *i, uint32_t nv, const float *row, uint32_t depth) {
+  const __m256i in_row = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)NUM_FEATURES),
+                                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256 x = _mm256_maskload_ps(row, in_row); /* reads only the row's own features */
+  uint32_t v;
+
+  for (; depth > 0; depth--)
+    for (v = 0; v < nv; v++) {
+      __m256 threshold;
+      __m256i word;
+
+      nodes_avx2(i[v], &threshold, &word);
+      i[v] = next_avx2(i[v], threshold, word, _mm256_permutevar8x32_ps(x, feature_avx2(word)));
+    }
+}
+#endif
 
 /* One row: lane k of vector g walks tree t + 8g + k; AVX2_GROUPS vectors in lockstep. */
 AVX2_FN void row_avx2(const float *row, float *out) {
@@ -82,7 +119,12 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
       depth = tree_depth[t + k] > depth ? tree_depth[t + k] : depth;
     for (g = 0; g < ng; g++)
       i[g] = _mm256_loadu_si256((const __m256i *)(tree_root + t + 8 * g));
+#if NUM_FEATURES <= 8
+    (void)xoff;
+    walk_row_avx2(i, ng, row, depth);
+#else
     walk_avx2(i, xoff, ng, row, depth);
+#endif
     for (g = 0; g < ng; g++)
       _mm256_storeu_ps(leaf + 8 * g, leaves_avx2(i[g]));
     for (k = 0; k < n; k++)

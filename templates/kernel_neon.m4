@@ -16,31 +16,29 @@ static int available_neon(void) {
 
 /* depth steps from the nodes in i[4]; lane k reads its features at x + xoff[k]. */
 static inline uint32x4_t walk_neon(uint32x4_t i, const uint32_t *xoff, const float *x, uint32_t depth) {
-  const uint32x4_t one = vdupq_n_u32(1);
+  const uint32x4_t cmask = vdupq_n_u32(CHILD_MASK);
 
   for (; depth > 0; depth--) {
-    uint32_t idx[4], fe[4], ch[4];
+    uint32_t idx[4], w[4];
     float th[4], xv[4];
-    uint32x4_t feature, lt, nan, dl, go_left;
+    uint32x4_t word, lt, nan, dl, go_left;
     float32x4_t v;
     int k;
 
     vst1q_u32(idx, i);
     for (k = 0; k < 4; k++) {
-      const struct node *nd = &nodes[idx[k]];
-      fe[k] = nd->feature;
-      ch[k] = nd->child;
-      th[k] = nd->threshold;
-      xv[k] = x[xoff[k] + (nd->feature & FEATURE_MASK)];
+      w[k] = nodes[idx[k]].word;
+      th[k] = nodes[idx[k]].threshold;
+      xv[k] = x[xoff[k] + ((w[k] >> CHILD_BITS) & FEATURE_MASK)];
     }
-    feature = vld1q_u32(fe);
+    word = vld1q_u32(w);
     v = vld1q_f32(xv);
     /* go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT) */
     lt = vcltq_f32(v, vld1q_f32(th));
     nan = vmvnq_u32(vceqq_f32(v, v));
-    dl = vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(feature), 31));
+    dl = vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(word), 31));
     go_left = vorrq_u32(lt, vandq_u32(nan, dl));
-    i = vaddq_u32(vaddq_u32(vld1q_u32(ch), one), go_left);
+    i = vaddq_u32(vaddq_u32(i, vandq_u32(word, cmask)), go_left);
   }
   return i;
 }
@@ -52,7 +50,7 @@ static inline float32x4_t leaves_neon(uint32x4_t i) {
 
   vst1q_u32(idx, i);
   for (k = 0; k < 4; k++)
-    leaf[k] = nodes[idx[k]].leaf;
+    leaf[k] = leaf_value[idx[k]];
   return vld1q_f32(leaf);
 }
 

@@ -2,8 +2,8 @@ m4_dnl kernel_scalar.m4 - the portable kernel: one row, one tree, one node at a 
 m4_dnl Every kernel template defines the same two functions (as Redis's ae_*.c do), with its
 m4_dnl ISA as suffix: available_ISA() and margins_ISA(x, n_rows, out), which writes the
 m4_dnl n_rows x NUM_OUTPUTS raw margins. model.c.m4 includes the ones the target can build.
-m4_dnl Needs from model.c.m4: nodes[], tree_root[], tree_depth[], tree_group[], base_margin,
-m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, MISSING_LEFT, FEATURE_MASK.
+m4_dnl Needs from model.c.m4: nodes[], leaf_value[], tree_root[], tree_depth[], tree_group[], base_margin,
+m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, CHILD_BITS, CHILD_MASK, FEATURE_MASK.
 /* ---- kernel: scalar (templates/kernel_scalar.m4) ----
  * The reference for the others and the fallback on any target: each tree is walked for its
  * depth in steps, each step computing the next node from two comparisons, without a jump. */
@@ -11,10 +11,10 @@ m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, MISSING_LEFT, FEATURE_MASK.
 /* One walk: depth steps from node i. Each step turns two comparisons into 0 or 1 and adds. */
 static inline uint32_t walk(const float *row, uint32_t i, uint32_t depth) {
   for (; depth > 0; depth--) {
-    const struct node *n = &nodes[i];
-    float x = row[n->feature & FEATURE_MASK];
-    uint32_t go_left = (uint32_t)(x < n->threshold) | ((uint32_t)(x != x) & (n->feature >> 31));
-    i = n->child + 1u - go_left;
+    uint32_t w = nodes[i].word;
+    float x = row[(w >> CHILD_BITS) & FEATURE_MASK];
+    uint32_t go_left = (uint32_t)(x < nodes[i].threshold) | ((uint32_t)(x != x) & (w >> 31));
+    i = i + (w & CHILD_MASK) - go_left;
   }
   return i;
 }
@@ -35,7 +35,7 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
     float m = base_margin;
 
     for (t = 0; t < NUM_TREES; t++)
-      m += nodes[walk(row, tree_root[t], tree_depth[t])].leaf;
+      m += leaf_value[walk(row, tree_root[t], tree_depth[t])];
     out[r] = m;
 @>, @<m4_dnl
     float *m = out + r * NUM_OUTPUTS;
@@ -44,7 +44,7 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
     for (g = 0; g < NUM_OUTPUTS; g++)
       m[g] = base_margin;
     for (t = 0; t < NUM_TREES; t++)
-      m[tree_group[t]] += nodes[walk(row, tree_root[t], tree_depth[t])].leaf;
+      m[tree_group[t]] += leaf_value[walk(row, tree_root[t], tree_depth[t])];
 @>)m4_dnl
   }
 }

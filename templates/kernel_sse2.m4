@@ -16,29 +16,28 @@ static int available_sse2(void) {
 
 /* depth steps from the nodes in i[4]; lane k reads its features at x + xoff[k]. */
 static inline __m128i walk_sse2(__m128i i, const uint32_t *xoff, const float *x, uint32_t depth) {
-  const __m128i one = _mm_set1_epi32(1);
+  const __m128i cmask = _mm_set1_epi32((int)CHILD_MASK);
 
   for (; depth > 0; depth--) {
-    uint32_t idx[4];
-    const struct node *n0, *n1, *n2, *n3;
-    __m128i feature, child, lt, nan, go_left;
+    uint32_t idx[4], w[4];
+    __m128i word, lt, nan, go_left;
     __m128 threshold, v;
 
     _mm_storeu_si128((__m128i *)idx, i);
-    n0 = &nodes[idx[0]], n1 = &nodes[idx[1]], n2 = &nodes[idx[2]], n3 = &nodes[idx[3]];
-    feature = _mm_setr_epi32((int)n0->feature, (int)n1->feature, (int)n2->feature,
-                             (int)n3->feature);
-    child = _mm_setr_epi32((int)n0->child, (int)n1->child, (int)n2->child, (int)n3->child);
-    threshold = _mm_setr_ps(n0->threshold, n1->threshold, n2->threshold, n3->threshold);
-    v = _mm_setr_ps(x[xoff[0] + (n0->feature & FEATURE_MASK)],
-                    x[xoff[1] + (n1->feature & FEATURE_MASK)],
-                    x[xoff[2] + (n2->feature & FEATURE_MASK)],
-                    x[xoff[3] + (n3->feature & FEATURE_MASK)]);
+    w[0] = nodes[idx[0]].word, w[1] = nodes[idx[1]].word;
+    w[2] = nodes[idx[2]].word, w[3] = nodes[idx[3]].word;
+    word = _mm_loadu_si128((const __m128i *)w);
+    threshold = _mm_setr_ps(nodes[idx[0]].threshold, nodes[idx[1]].threshold,
+                            nodes[idx[2]].threshold, nodes[idx[3]].threshold);
+    v = _mm_setr_ps(x[xoff[0] + ((w[0] >> CHILD_BITS) & FEATURE_MASK)],
+                    x[xoff[1] + ((w[1] >> CHILD_BITS) & FEATURE_MASK)],
+                    x[xoff[2] + ((w[2] >> CHILD_BITS) & FEATURE_MASK)],
+                    x[xoff[3] + ((w[3] >> CHILD_BITS) & FEATURE_MASK)]);
     /* go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT) */
     lt = _mm_castps_si128(_mm_cmplt_ps(v, threshold));
     nan = _mm_castps_si128(_mm_cmpunord_ps(v, v));
-    go_left = _mm_or_si128(lt, _mm_and_si128(nan, _mm_srai_epi32(feature, 31)));
-    i = _mm_add_epi32(_mm_add_epi32(child, one), go_left);
+    go_left = _mm_or_si128(lt, _mm_and_si128(nan, _mm_srai_epi32(word, 31)));
+    i = _mm_add_epi32(_mm_add_epi32(i, _mm_and_si128(word, cmask)), go_left);
   }
   return i;
 }
@@ -47,8 +46,8 @@ static inline __m128 leaves_sse2(__m128i i) {
   uint32_t idx[4];
 
   _mm_storeu_si128((__m128i *)idx, i);
-  return _mm_setr_ps(nodes[idx[0]].leaf, nodes[idx[1]].leaf, nodes[idx[2]].leaf,
-                     nodes[idx[3]].leaf);
+  return _mm_setr_ps(leaf_value[idx[0]], leaf_value[idx[1]], leaf_value[idx[2]],
+                     leaf_value[idx[3]]);
 }
 
 /* One row, four trees per step. */

@@ -1,7 +1,7 @@
 bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@>,
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
-  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>)m4_dnl
+  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_child_bits@>)m4_dnl
 m4_dnl
 m4_dnl model.c.m4 - a compiled model: tables, kernels, transform, bg_model.
 m4_dnl With bg4_emit branchless (the default) the kernels are branchless: a walk takes a fixed
@@ -10,11 +10,11 @@ m4_dnl results, never a jump on a feature value; one kernel per ISA, from kernel
 m4_dnl With bg4_emit ifelse the one kernel is nested if/else (kernel_ifelse.m4).
 m4_dnl
 m4_dnl bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) - one split node
-m4_define(@<bg4_split@>, @<  {$5, $2u@<@>m4_ifelse(@<$3@>, @<1@>, @< | MISSING_LEFT@>), $4u, 0.0f}, m4_dnl
+m4_define(@<bg4_split@>, @<  {$5, m4_ifelse(@<$3@>, @<1@>, @<MISSING_LEFT | @>)$2u << CHILD_BITS | m4_eval(@<$4 + 1 - $1@>)u}, m4_dnl
 /* $1: x[$2] < $5 ? $4 : m4_eval(@<$4 + 1@>)m4_ifelse(@<$3@>, @<1@>, @<, missing left@>, m4_dnl
 @<, missing right@>); node $6 */@>)m4_dnl
 m4_dnl bg4_leaf(INDEX, CHILD, VALUE, SOURCE) - one leaf
-m4_define(@<bg4_leaf@>, @<  {NAN, 0u, $2u, $3}, /* $1: leaf; node $4 */@>)m4_dnl
+m4_define(@<bg4_leaf@>, @<  {NAN, 0u}, /* $1: leaf $3; node $4 */@>)m4_dnl
 m4_dnl bg4_tree_begin(INDEX, WEIGHT) - a comment between trees
 m4_define(@<bg4_tree_begin@>, @<  /* tree $1@<@>m4_ifelse(bg4_booster, @<dart@>, m4_dnl
 @< (DART weight $2, folded into its leaves)@>) */@>)m4_dnl
@@ -35,13 +35,15 @@ m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
 @>, @<m4_dnl
  * nodes[] holds every tree, one after another, each renumbered breadth-first from its root
  * (unreachable slots of the source model are gone; "node N" names the source index). A split
- * sends x to child when x[feature] < threshold, or when x is missing (NaN) and MISSING_LEFT is
- * set; otherwise to child + 1. A leaf has threshold NaN, so every comparison is false and it
- * always goes to child + 1, which is itself: a walk can take a fixed number of steps, the
- * tree's depth, without ever branching on the data. tree_root[], tree_depth[] and tree_group[]
- * give each tree's root, depth and output group. The margin of a row is base_margin plus the
- * leaves, added in float in tree order, as XGBoost adds them; predict() applies the
- * objective's transform to it.
+ * sends x to its left child when x[feature] < threshold, or when x is missing (NaN) and
+ * MISSING_LEFT is set; otherwise to the right child. Children are adjacent, and a node stores
+ * the distance to its right child, so the next node is index + distance - go_left. A leaf has
+ * threshold NaN (every comparison is false) and distance 0, so it stays where it is: a walk
+ * can take a fixed number of steps, the tree's depth, without ever branching on the data.
+ * leaf_value[] holds the leaves' values (DART weights folded in). tree_root[], tree_depth[]
+ * and tree_group[] give each tree's root, depth and output group. The margin of a row is
+ * base_margin plus the leaves, added in float in tree order, as XGBoost adds them; predict()
+ * applies the objective's transform to it.
  *
  * The kernels (one per instruction set, each from its own template) all compute exactly
  * that: scalar everywhere, SSE2 and AVX2 on x86-64 (AVX2 when the CPU has it, checked once at
@@ -79,21 +81,28 @@ m4_include(@<kernel_ifelse.m4@>)m4_dnl
 #endif
 
 #define NUM_TREES_PAD ((NUM_TREES + 7u) / 8u * 8u) /* SIMD kernels read 8 trees at once */
-#define MISSING_LEFT 0x80000000u /* in node.feature: a missing value goes left */
-#define FEATURE_MASK 0x7fffffffu
+#define MISSING_LEFT 0x80000000u /* in node.word: a missing value goes left */
+#define CHILD_BITS bg4_child_bits@<@>u /* node.word: MISSING_LEFT | feature << CHILD_BITS | distance */
+#define CHILD_MASK ((1u << CHILD_BITS) - 1u)
+#define FEATURE_MASK ((1u << (31u - CHILD_BITS)) - 1u) /* after >> CHILD_BITS */
 
+/* 8 bytes, so that a SIMD gather of 64-bit elements loads a whole node per lane. */
 struct node {
-  float threshold;  /* split: go to child iff x < threshold; leaf: NaN */
-  uint32_t feature; /* feature index, | MISSING_LEFT */
-  uint32_t child;   /* left child; the right child is child + 1 */
-  float leaf;       /* leaf value (0 at a split) */
+  float threshold; /* split: go left iff x < threshold; leaf: NaN */
+  uint32_t word;   /* split: MISSING_LEFT | feature << CHILD_BITS | right child - index; leaf: 0 */
 };
 
-/* The SIMD kernels gather node fields by byte offset (index * 16) in 32-bit lanes. */
-_Static_assert(sizeof(struct node) == 16, "struct node must be 16 bytes");
-_Static_assert(bg4_num_nodes@<@>u < (1u << 27), "node byte offsets must fit in an int32");
+_Static_assert(sizeof(struct node) == 8, "struct node must be 8 bytes");
+_Static_assert(bg4_num_nodes@<@>u < (1u << 28), "node byte offsets must fit in an int32");
 
 static const struct node nodes[bg4_num_nodes] = {
+bg4_nodes};
+
+m4_define(@<bg4_split@>, @<  0.0f,@>)m4_dnl
+m4_define(@<bg4_leaf@>, @<  $3, /* $1 */@>)m4_dnl
+m4_define(@<bg4_tree_begin@>, @<  /* tree $1 */@>)m4_dnl
+/* The value of each leaf (0 at a split), indexed like nodes[]. */
+static const float leaf_value[bg4_num_nodes] = {
 bg4_nodes};
 
 /* Per tree: root node, depth (steps of a walk), output group. The padding up to a multiple of

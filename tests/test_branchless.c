@@ -4,9 +4,11 @@
  * branch_t300), are compiled by xgbc and the C compiler exactly as the oracle tests use them:
  * for x86-64 (scalar, SSE2 and AVX2 kernels) and, cross-compiled, for aarch64 (scalar and NEON;
  * build/arm64/oracle). In objdump's disassembly, every function of the model's own code must
- * have the same number of conditional jumps in both models: if code grew a jump per node (or
- * per tree), the 300-tree model would have more. x86 conditional jumps are j* but jmp; aarch64
- * ones are b.<cond>, cbz, cbnz, tbz and tbnz.
+ * have about the same number of conditional jumps in both models: if code grew a jump per node
+ * (or per tree), the 300-tree model would have hundreds more. "About": the trip counts of the
+ * loops over trees are compile-time constants, and with 10 trees the compiler may drop a loop
+ * that runs once (a chunk of 64 trees, say), so the small model may have a few jumps less.
+ * x86 conditional jumps are j* but jmp; aarch64 ones are b.<cond>, cbz, cbnz, tbz and tbnz.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 
 #define MAX_FUNCS 64
 #define MAX_JUMPS_PER_FUNCTION 24 /* loops over rows, blocks, trees, lanes, depth, outputs */
+#define MAX_JUMPS_GROWTH 6        /* loops the compiler keeps only for the larger model */
 
 struct func {
   char name[64];
@@ -96,8 +99,8 @@ static void compare(const char *arch, const char *objdump, const char *dir, int 
   for (i = 0; i < n10; i++) {
     cr_assert_str_eq(f10[i].name, f300[i].name, "%s: functions differ: %s, %s", arch, f10[i].name,
                      f300[i].name);
-    cr_expect_eq(f10[i].jumps, f300[i].jumps, "%s %s: 10 trees: %d conditional jumps; 300 trees: "
-                 "%d", arch, f10[i].name, f10[i].jumps, f300[i].jumps);
+    cr_expect_leq(f300[i].jumps - f10[i].jumps, MAX_JUMPS_GROWTH, "%s %s: 10 trees: %d conditional "
+                  "jumps; 300 trees: %d", arch, f10[i].name, f10[i].jumps, f300[i].jumps);
     cr_expect_leq(f300[i].jumps, MAX_JUMPS_PER_FUNCTION, "%s %s: %d conditional jumps", arch,
                   f300[i].name, f300[i].jumps);
     saw1 |= strstr(f10[i].name, simd1) != NULL;
