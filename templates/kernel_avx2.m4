@@ -20,17 +20,37 @@ static int available_avx2(void) {
   return __builtin_cpu_supports("avx2") ? 1 : 0;
 }
 
-/* The thresholds and words of the eight nodes in i: two gathers of 64-bit elements (a node
- * each, lanes 0-3 and 4-7), then split into two vectors of eight in lane order. */
-AVX2_FN inline void nodes_avx2(__m256i i, __m256 *threshold, __m256i *word) {
-  const long long *base = (const long long *)(const void *)nodes;
-  __m256 lo = _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_castsi256_si128(i), 8));
-  __m256 hi = _mm256_castsi256_ps(_mm256_i32gather_epi64(base, _mm256_extracti128_si256(i, 1), 8));
-  /* per 128-bit half: (t0 t1 t4 t5 | t2 t3 t6 t7), then the 64-bit pairs back in order */
-  __m256 t = _mm256_shuffle_ps(lo, hi, 0x88), w = _mm256_shuffle_ps(lo, hi, 0xdd);
+/* Gathers into a fresh zeroed register. A gather merges into its destination (lanes whose
+ * mask bit is clear keep the old value), so the CPU waits for whatever last wrote that
+ * register, often the previous walk's result: independent walks become one chain. Compilers
+ * drop a zero merge source when the mask is all ones, so both come from asm statements the
+ * compiler cannot see through (measured: about 1.8x faster blocks of walks). */
+AVX2_FN inline __m256 zero_avx2(void) {
+  __m256 z;
 
-  *threshold = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(t), 0xd8));
-  *word = _mm256_castpd_si256(_mm256_permute4x64_pd(_mm256_castps_pd(w), 0xd8));
+  __asm__("vxorps %0, %0, %0" : "=x"(z));
+  return z;
+}
+
+AVX2_FN inline __m256 ones_avx2(void) {
+  __m256 m;
+
+  __asm__("vpcmpeqd %0, %0, %0" : "=x"(m));
+  return m;
+}
+
+#define AVX2_GATHER_PS(base, index, scale) \
+  _mm256_mask_i32gather_ps(zero_avx2(), base, index, ones_avx2(), scale)
+#define AVX2_GATHER_EPI32(base, index, scale) \
+  _mm256_mask_i32gather_epi32(_mm256_castps_si256(zero_avx2()), \
+                              (const int *)(const void *)(base), index, \
+                              _mm256_castps_si256(ones_avx2()), scale)
+
+/* The thresholds and words of the eight nodes in i (8-byte nodes: index scaled by 8). Two
+ * 32-bit gathers measured faster here than two 64-bit gathers and the shuffles to split them. */
+AVX2_FN inline void nodes_avx2(__m256i i, __m256 *threshold, __m256i *word) {
+  *threshold = AVX2_GATHER_PS(&nodes[0].threshold, i, 8);
+  *word = AVX2_GATHER_EPI32(&nodes[0].word, i, 8);
 }
 
 /* The children the eight nodes in i send their features v to. go_left is all ones (-1) or 0:
@@ -56,7 +76,7 @@ AVX2_FN inline __m256i step_avx2(__m256i i, __m256i xoff, const float *x) {
 
   nodes_avx2(i, &threshold, &word);
   return next_avx2(i, threshold, word,
-                   _mm256_i32gather_ps(x, _mm256_add_epi32(xoff, feature_avx2(word)), 4));
+                   AVX2_GATHER_PS(x, _mm256_add_epi32(xoff, feature_avx2(word)), 4));
 }
 
 /* nv independent walks of depth steps, in lockstep: a gather's result arrives tens of cycles
@@ -72,7 +92,7 @@ AVX2_FN inline void walk_avx2(__m256i *i, const __m256i *xoff, uint32_t nv, cons
 }
 
 AVX2_FN inline __m256 leaves_avx2(__m256i i) {
-  return _mm256_i32gather_ps(leaf_value, i, 4);
+  return AVX2_GATHER_PS(leaf_value, i, 4);
 }
 
 #if NUM_FEATURES <= 8
