@@ -147,7 +147,7 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   def_uint(out, "bg4_num_trees", f->num_trees);
   def_uint(out, "bg4_num_nodes", f->num_nodes);
   def_uint(out, "bg4_max_depth", f->max_depth);
-  def_uint(out, "bg4_child_bits", f->child_bits);
+  def_uint(out, "bg4_feature_bits", f->feature_bits);
   def_word(out, "bg4_base_score", xgbc_float_literal(num, sizeof num, m->base_score));
   def_word(out, "bg4_base_margin", xgbc_float_literal(num, sizeof num, xgbc_model_base_margin(m)));
 

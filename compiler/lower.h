@@ -37,7 +37,8 @@ struct xgbc_flat {
   struct xgbc_flat_tree *trees;
   uint32_t num_nodes, num_trees, max_depth;
   /* The kernels pack a split's feature and its right child's distance (child + 1 - index)
-   * into 31 bits: feature_bits = bits of num_features - 1 (at least 1), child_bits the rest. */
+   * into 31 bits: the feature in the low feature_bits (bits of num_features - 1, at least 1),
+   * the distance in the child_bits above. */
   uint32_t feature_bits, child_bits;
 };
 

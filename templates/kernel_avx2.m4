@@ -59,14 +59,14 @@ AVX2_FN inline __m256i next_avx2(__m256i i, __m256 threshold, __m256i word, __m2
   __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(v, threshold, _CMP_LT_OQ));
   __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
   __m256i go_left = _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(word, 31)));
-  __m256i distance = _mm256_and_si256(word, _mm256_set1_epi32((int)CHILD_MASK));
+  __m256i distance = _mm256_and_si256(_mm256_srli_epi32(word, (int)FEATURE_BITS),
+                                      _mm256_set1_epi32((int)DISTANCE_MASK));
 
   return _mm256_add_epi32(_mm256_add_epi32(i, distance), go_left);
 }
 
 AVX2_FN inline __m256i feature_avx2(__m256i word) {
-  return _mm256_and_si256(_mm256_srli_epi32(word, (int)CHILD_BITS),
-                          _mm256_set1_epi32((int)FEATURE_MASK));
+  return _mm256_and_si256(word, _mm256_set1_epi32((int)FEATURE_MASK));
 }
 
 /* One step of eight walks; lane k reads its feature at x + xoff[k]. */
@@ -110,7 +110,8 @@ AVX2_FN inline void walk_row_avx2(__m256i *i, uint32_t nv, const float *row, uin
       __m256i word;
 
       nodes_avx2(i[v], &threshold, &word);
-      i[v] = next_avx2(i[v], threshold, word, _mm256_permutevar8x32_ps(x, feature_avx2(word)));
+      /* vpermps reads only the low 3 bits of each index: the feature, as FEATURE_BITS <= 3 */
+      i[v] = next_avx2(i[v], threshold, word, _mm256_permutevar8x32_ps(x, word));
     }
 }
 #endif

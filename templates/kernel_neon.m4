@@ -16,7 +16,7 @@ static int available_neon(void) {
 
 /* depth steps from the nodes in i[4]; lane k reads its features at x + xoff[k]. */
 static inline uint32x4_t walk_neon(uint32x4_t i, const uint32_t *xoff, const float *x, uint32_t depth) {
-  const uint32x4_t cmask = vdupq_n_u32(CHILD_MASK);
+  const uint32x4_t dmask = vdupq_n_u32(DISTANCE_MASK);
 
   for (; depth > 0; depth--) {
     uint32_t idx[4], w[4];
@@ -29,7 +29,7 @@ static inline uint32x4_t walk_neon(uint32x4_t i, const uint32_t *xoff, const flo
     for (k = 0; k < 4; k++) {
       w[k] = nodes[idx[k]].word;
       th[k] = nodes[idx[k]].threshold;
-      xv[k] = x[xoff[k] + ((w[k] >> CHILD_BITS) & FEATURE_MASK)];
+      xv[k] = x[xoff[k] + (w[k] & FEATURE_MASK)];
     }
     word = vld1q_u32(w);
     v = vld1q_f32(xv);
@@ -38,7 +38,7 @@ static inline uint32x4_t walk_neon(uint32x4_t i, const uint32_t *xoff, const flo
     nan = vmvnq_u32(vceqq_f32(v, v));
     dl = vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(word), 31));
     go_left = vorrq_u32(lt, vandq_u32(nan, dl));
-    i = vaddq_u32(vaddq_u32(i, vandq_u32(word, cmask)), go_left);
+    i = vaddq_u32(vaddq_u32(i, vandq_u32(vshrq_n_u32(word, FEATURE_BITS), dmask)), go_left);
   }
   return i;
 }

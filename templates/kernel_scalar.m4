@@ -3,7 +3,7 @@ m4_dnl Every kernel template defines the same two functions (as Redis's ae_*.c d
 m4_dnl ISA as suffix: available_ISA() and margins_ISA(x, n_rows, out), which writes the
 m4_dnl n_rows x NUM_OUTPUTS raw margins. model.c.m4 includes the ones the target can build.
 m4_dnl Needs from model.c.m4: nodes[], leaf_value[], tree_root[], tree_depth[], tree_group[], base_margin,
-m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, CHILD_BITS, CHILD_MASK, FEATURE_MASK.
+m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, FEATURE_BITS, FEATURE_MASK, DISTANCE_MASK.
 /* ---- kernel: scalar (templates/kernel_scalar.m4) ----
  * The reference for the others and the fallback on any target: each tree is walked for its
  * depth in steps, each step computing the next node from two comparisons, without a jump. */
@@ -12,9 +12,9 @@ m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, CHILD_BITS, CHILD_MASK, FEATURE_MAS
 static inline uint32_t walk(const float *row, uint32_t i, uint32_t depth) {
   for (; depth > 0; depth--) {
     uint32_t w = nodes[i].word;
-    float x = row[(w >> CHILD_BITS) & FEATURE_MASK];
+    float x = row[w & FEATURE_MASK];
     uint32_t go_left = (uint32_t)(x < nodes[i].threshold) | ((uint32_t)(x != x) & (w >> 31));
-    i = i + (w & CHILD_MASK) - go_left;
+    i = i + ((w >> FEATURE_BITS) & DISTANCE_MASK) - go_left;
   }
   return i;
 }

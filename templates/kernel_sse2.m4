@@ -16,7 +16,7 @@ static int available_sse2(void) {
 
 /* depth steps from the nodes in i[4]; lane k reads its features at x + xoff[k]. */
 static inline __m128i walk_sse2(__m128i i, const uint32_t *xoff, const float *x, uint32_t depth) {
-  const __m128i cmask = _mm_set1_epi32((int)CHILD_MASK);
+  const __m128i dmask = _mm_set1_epi32((int)DISTANCE_MASK);
 
   for (; depth > 0; depth--) {
     uint32_t idx[4], w[4];
@@ -29,15 +29,15 @@ static inline __m128i walk_sse2(__m128i i, const uint32_t *xoff, const float *x,
     word = _mm_loadu_si128((const __m128i *)w);
     threshold = _mm_setr_ps(nodes[idx[0]].threshold, nodes[idx[1]].threshold,
                             nodes[idx[2]].threshold, nodes[idx[3]].threshold);
-    v = _mm_setr_ps(x[xoff[0] + ((w[0] >> CHILD_BITS) & FEATURE_MASK)],
-                    x[xoff[1] + ((w[1] >> CHILD_BITS) & FEATURE_MASK)],
-                    x[xoff[2] + ((w[2] >> CHILD_BITS) & FEATURE_MASK)],
-                    x[xoff[3] + ((w[3] >> CHILD_BITS) & FEATURE_MASK)]);
+    v = _mm_setr_ps(x[xoff[0] + (w[0] & FEATURE_MASK)],
+                    x[xoff[1] + (w[1] & FEATURE_MASK)],
+                    x[xoff[2] + (w[2] & FEATURE_MASK)],
+                    x[xoff[3] + (w[3] & FEATURE_MASK)]);
     /* go_left is all ones (-1) or 0: (x < threshold) | (x is NaN & MISSING_LEFT) */
     lt = _mm_castps_si128(_mm_cmplt_ps(v, threshold));
     nan = _mm_castps_si128(_mm_cmpunord_ps(v, v));
     go_left = _mm_or_si128(lt, _mm_and_si128(nan, _mm_srai_epi32(word, 31)));
-    i = _mm_add_epi32(_mm_add_epi32(i, _mm_and_si128(word, cmask)), go_left);
+    i = _mm_add_epi32(_mm_add_epi32(i, _mm_and_si128(_mm_srli_epi32(word, (int)FEATURE_BITS), dmask)), go_left);
   }
   return i;
 }

@@ -1,7 +1,7 @@
 bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@>,
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
-  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_child_bits@>)m4_dnl
+  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>)m4_dnl
 m4_dnl
 m4_dnl model.c.m4 - a compiled model: tables, kernels, transform, bg_model.
 m4_dnl With bg4_emit branchless (the default) the kernels are branchless: a walk takes a fixed
@@ -10,7 +10,7 @@ m4_dnl results, never a jump on a feature value; one kernel per ISA, from kernel
 m4_dnl With bg4_emit ifelse the one kernel is nested if/else (kernel_ifelse.m4).
 m4_dnl
 m4_dnl bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) - one split node
-m4_define(@<bg4_split@>, @<  {$5, m4_ifelse(@<$3@>, @<1@>, @<MISSING_LEFT | @>)$2u << CHILD_BITS | m4_eval(@<$4 + 1 - $1@>)u}, m4_dnl
+m4_define(@<bg4_split@>, @<  {$5, m4_ifelse(@<$3@>, @<1@>, @<MISSING_LEFT | @>)m4_eval(@<$4 + 1 - $1@>)u << FEATURE_BITS | $2u}, m4_dnl
 /* $1: x[$2] < $5 ? $4 : m4_eval(@<$4 + 1@>)m4_ifelse(@<$3@>, @<1@>, @<, missing left@>, m4_dnl
 @<, missing right@>); node $6 */@>)m4_dnl
 m4_dnl bg4_leaf(INDEX, CHILD, VALUE, SOURCE) - one leaf
@@ -82,14 +82,14 @@ m4_include(@<kernel_ifelse.m4@>)m4_dnl
 
 #define NUM_TREES_PAD ((NUM_TREES + 7u) / 8u * 8u) /* SIMD kernels read 8 trees at once */
 #define MISSING_LEFT 0x80000000u /* in node.word: a missing value goes left */
-#define CHILD_BITS bg4_child_bits@<@>u /* node.word: MISSING_LEFT | feature << CHILD_BITS | distance */
-#define CHILD_MASK ((1u << CHILD_BITS) - 1u)
-#define FEATURE_MASK ((1u << (31u - CHILD_BITS)) - 1u) /* after >> CHILD_BITS */
+#define FEATURE_BITS bg4_feature_bits@<@>u /* node.word: MISSING_LEFT | distance << FEATURE_BITS | feature */
+#define FEATURE_MASK ((1u << FEATURE_BITS) - 1u)
+#define DISTANCE_MASK ((1u << (31u - FEATURE_BITS)) - 1u) /* after >> FEATURE_BITS */
 
 /* 8 bytes, so that a SIMD gather of 64-bit elements loads a whole node per lane. */
 struct node {
   float threshold; /* split: go left iff x < threshold; leaf: NaN */
-  uint32_t word;   /* split: MISSING_LEFT | feature << CHILD_BITS | right child - index; leaf: 0 */
+  uint32_t word;   /* split: MISSING_LEFT | (right child - index) << FEATURE_BITS | feature; leaf: 0 */
 };
 
 _Static_assert(sizeof(struct node) == 8, "struct node must be 8 bytes");
