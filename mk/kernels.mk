@@ -70,12 +70,23 @@ binfmt-arm64:
 	@[ -e /proc/sys/fs/binfmt_misc/register ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
 	@[ -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || update-binfmts --enable qemu-aarch64
 
+# The Criterion suites in tests/arm64/, then the static arm64 bidgate itself: its predictions
+# for the sample rows must be the amd64 binary's, byte for byte.
 test-arm64: binfmt-arm64 $(A64_TEST_BIN) $(A64_ORACLE_SO) $(ORACLE)/EXPECTED
 	@failed=0; for t in $(A64_TEST_BIN); do \
 	  echo "== $$t (aarch64, qemu)"; \
 	  LD_LIBRARY_PATH=$(A64_SYSROOT_LIBS) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
 	    BG_TEST_ORACLE_SO=$(CURDIR)/$(A64)/oracle $$t --jobs 2 || failed=1; \
 	done; exit $$failed
+	@$(MAKE) --no-print-directory ARCH=arm64 $(A64)/$(MODEL)/bidgate
+	@$(MAKE) --no-print-directory ARCH=amd64 build/amd64/$(MODEL)/bidgate
+	@echo "== $(A64)/$(MODEL)/bidgate predict (aarch64, qemu) vs build/amd64/$(MODEL)/bidgate"
+	@file $(A64)/$(MODEL)/bidgate | grep -q 'ARM aarch64.*statically linked' \
+	  || { echo "$(A64)/$(MODEL)/bidgate is not a static aarch64 binary" >&2; exit 1; }
+	@for flag in "" --margin; do \
+	  cmp <($(A64)/$(MODEL)/bidgate predict $$flag < models/$(MODEL)/sample.csv) \
+	      <(build/amd64/$(MODEL)/bidgate predict $$flag < models/$(MODEL)/sample.csv) || exit 1; \
+	done; echo "same predictions and margins for models/$(MODEL)/sample.csv"
 
 .PHONY: binfmt-arm64 test-arm64 bench-kernels
 TEST_DEPS += test-arm64
