@@ -72,7 +72,9 @@ verdict() { # MODEL BATCH_INDEX(0: batch 1, 1: batch 4096) MIN_VS_XGB MIN_VS_IFE
   echo "- models: trained by tests/bench/train.py (python3-xgboost, fixed seeds), 4096 rows each;"
   echo "  every implementation's predictions were checked bit for bit against XGBoost first"
   echo "- ns/row: predict (transformed), over batches cycling through the 4096 rows; min and median"
-  echo "  of 21 samples of ~20 ms; x XGBoost / x if/else: speed-up over those (medians, same batch)"
+  echo "  of 21 samples of ~20 ms, taken round-robin across the implementations so that load from"
+  echo "  other processes falls on all alike; x XGBoost / x if/else: speed-up over those (medians,"
+  echo "  same batch)"
   echo "- cycles/node step: median ns/row x estimated clock / node steps per row (sum of tree"
   echo "  depths: a branchless walk takes exactly that many steps per row, on all lanes together)"
   echo

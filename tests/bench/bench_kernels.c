@@ -10,7 +10,8 @@
  * the same pool of rows in batches of 1, 8, 64 and 4096, cycling through the pool so that
  * branch predictors cannot learn the rows; XGBoost runs with nthread=1 through
  * XGBoosterPredictFromDense (in-place prediction, no DMatrix). Each figure is the min and
- * the median of SAMPLES timed samples of about SAMPLE_NS each. Before timing, every
+ * the median of SAMPLES timed samples of about SAMPLE_NS each, taken round-robin across the
+ * implementations. Before timing, every
  * implementation's output on the whole pool must equal XGBoost's bit for bit.
  *
  * Exit status 0, or 1 with a message (bad files, a mismatch, an XGBoost error).
@@ -204,29 +205,45 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 
-static struct result measure(const struct model *md, const struct impl *im, size_t batch) {
-  double t[SAMPLES], t0, one;
-  size_t at = 0, total, i;
-  float *out = malloc(batch * sizeof *out);
-  struct result res;
+/* Rows per sample for im at this batch size, so that a sample takes about SAMPLE_NS. */
+static size_t calibrate(const struct model *md, const struct impl *im, size_t batch, float *out) {
+  size_t at = 0, total;
+  double t0, one;
 
-  /* Calibrate: rows per sample so that a sample takes about SAMPLE_NS. */
   run(md, im, batch, batch, &at, out);
   t0 = now_ns();
   run(md, im, batch, batch * 4, &at, out);
   one = (now_ns() - t0) / (double)(batch * 4);
   total = (size_t)(SAMPLE_NS / (one > 0.1 ? one : 0.1));
-  total = total < batch ? batch : total / batch * batch;
-  for (i = 0; i < SAMPLES; i++) {
-    t0 = now_ns();
-    run(md, im, batch, total, &at, out);
-    t[i] = (now_ns() - t0) / (double)total;
+  return total < batch ? batch : total / batch * batch;
+}
+
+
+/* Time the n implementations at one batch size. Samples are taken round-robin (one of each
+ * implementation in turn, SAMPLES times), so that load from other processes on a shared
+ * machine falls on all of them alike and the ratios stay fair. */
+static void measure(const struct model *md, const struct impl *im, size_t n, size_t batch,
+                    struct result *res) {
+  static double t[MAX_IMPLS][SAMPLES];
+  size_t total[MAX_IMPLS], at[MAX_IMPLS], i, s;
+  float *out = malloc(batch * sizeof *out);
+
+  for (i = 0; i < n; i++) {
+    total[i] = calibrate(md, &im[i], batch, out);
+    at[i] = 0;
   }
-  qsort(t, SAMPLES, sizeof t[0], cmp_double);
-  res.min = t[0];
-  res.median = t[SAMPLES / 2];
+  for (s = 0; s < SAMPLES; s++)
+    for (i = 0; i < n; i++) {
+      double t0 = now_ns();
+      run(md, &im[i], batch, total[i], &at[i], out);
+      t[i][s] = (now_ns() - t0) / (double)total[i];
+    }
+  for (i = 0; i < n; i++) {
+    qsort(t[i], SAMPLES, sizeof t[i][0], cmp_double);
+    res[i].min = t[i][0];
+    res[i].median = t[i][SAMPLES / 2];
+  }
   free(out);
-  return res;
 }
 
 
@@ -268,12 +285,15 @@ static int report(FILE *out, int argc, char **argv) {
       verify(&md, &im[i]);
     fprintf(stderr, "bench_kernels: %s: %zu trees, %zu nodes; all %zu implementations equal "
             "XGBoost on %zu rows\n", md.name, md.trees, md.nodes, n, md.rows);
-    for (b = 0; b < NUM_BATCHES; b++)
+    for (b = 0; b < NUM_BATCHES; b++) {
+      struct result r[MAX_IMPLS];
+      measure(&md, im, n, batches[b], r);
       for (i = 0; i < n; i++) {
-        res[i][b] = measure(&md, &im[i], batches[b]);
+        res[i][b] = r[i];
         fprintf(stderr, "  %-8s batch %4zu: %10.1f ns/row (min %.1f)\n", im[i].name, batches[b],
-                res[i][b].median, res[i][b].min);
+                r[i].median, r[i].min);
       }
+    }
 
     fprintf(out, "### %s: %zu trees, %zu nodes, %zu features, %zu node steps per row\n\n",
             md.name, md.trees, md.nodes, md.cols, md.steps);
