@@ -149,13 +149,20 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
   for (g = 0; g < AVX2_GROUPS; g++)
     xoff[g] = _mm256_setzero_si256();
   for (t = 0; t < NUM_TREES; t += 8 * AVX2_GROUPS) {
-    uint32_t depth = 0, n = NUM_TREES - t < 8 * AVX2_GROUPS ? NUM_TREES - t : 8 * AVX2_GROUPS;
+    uint32_t depth, n = NUM_TREES - t < 8 * AVX2_GROUPS ? NUM_TREES - t : 8 * AVX2_GROUPS;
+
+    __m256i dmax = _mm256_setzero_si256();
 
     ng = (n + 7) / 8;
-    for (k = 0; k < ng * 8; k++)
-      depth = tree_depth[t + k] > depth ? tree_depth[t + k] : depth;
-    for (g = 0; g < ng; g++)
+    for (g = 0; g < ng; g++) {
       i[g] = _mm256_loadu_si256((const __m256i *)(tree_root + t + 8 * g));
+      dmax = _mm256_max_epu32(dmax, _mm256_loadu_si256((const __m256i *)(tree_depth + t + 8 * g)));
+    }
+    /* the deepest of these trees: horizontal max of the eight lanes */
+    dmax = _mm256_max_epu32(dmax, _mm256_permute2x128_si256(dmax, dmax, 1));
+    dmax = _mm256_max_epu32(dmax, _mm256_shuffle_epi32(dmax, 0x4e));
+    dmax = _mm256_max_epu32(dmax, _mm256_shuffle_epi32(dmax, 0xb1));
+    depth = (uint32_t)_mm256_cvtsi256_si32(dmax);
 #if NUM_FEATURES <= 8
     (void)xoff;
     walk_row_avx2(i, ng, row, depth);
