@@ -92,6 +92,12 @@ test-arm64: binfmt-arm64 $(A64_TEST_BIN) $(A64_ORACLE_SO) $(ORACLE)/EXPECTED
 	      <(build/amd64/$(MODEL)/bidgate predict $$flag < models/$(MODEL)/sample.csv) || exit 1; \
 	done; echo "same predictions and margins for models/$(MODEL)/sample.csv"
 
+# `make ARCH=arm64` also builds the arm64 test binaries (running them needs the oracle models:
+# `make test` does both).
+ifeq ($(ARCH),arm64)
+all: $(A64_TEST_BIN)
+endif
+
 .PHONY: binfmt-arm64 test-arm64 bench-kernels
 TEST_DEPS += test-arm64
 

@@ -55,9 +55,9 @@ verdict() { # MODEL BATCH_INDEX(0: batch 1, 1: batch 4096) MIN_VS_XGB MIN_VS_IFE
   local line best
   best=$(grep "^@$1 " "$raw" | tail -n1)
   line=$(awk -v b="$2" -v tx="$3" -v ti="$4" '{
-      vx = (b == 0) ? $3 : $5; vi = (b == 0) ? $4 : $6;
-      printf "%s (%s): %.1fx faster than XGBoost (target >= %sx: %s), %.2fx faster than if/else (target >= %sx: %s)",
-        $1, $2, vx, tx, (vx >= tx) ? "met" : "MISSED", vi, ti, (vi >= ti) ? "met" : "MISSED" }' <<< "$best")
+      vx = (b == 0) ? $3 : $5; vi = (b == 0) ? $4 : $6; mx = (b == 0) ? $7 : $9; mi = (b == 0) ? $8 : $10;
+      printf "%s (%s): %.1fx faster than XGBoost (target >= %sx: %s), %.2fx faster than if/else (target >= %sx: %s); from the minima: %.1fx and %.2fx",
+        $1, $2, vx, tx, (vx >= tx) ? "met" : "MISSED", vi, ti, (vi >= ti) ? "met" : "MISSED", mx, mi }' <<< "$best")
   echo "${line#@}"
 }
 
