@@ -172,6 +172,30 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   }
   fputs("@>)\n", out);
 
+  /* bg4_tops: the first two levels of each tree, for kernels that load them without gathers:
+   * bg4_top(TREE, WHICH, THRESHOLD, DEFAULT_LEFT, DISTANCE, FEATURE) with WHICH 0 for the
+   * root, 1 and 2 for its left and right child (a leaf root stands in for both: it stays).
+   * No newlines: the template picks one WHICH at a time and lays the values out itself. */
+  fputs("m4_define(@<bg4_tops@>, @<", out);
+  for (t = 0; t < f->num_trees; t++) {
+    const struct xgbc_flat_node *root = &f->nodes[f->trees[t].root];
+    uint32_t which, at[3];
+
+    at[0] = f->trees[t].root;
+    at[1] = root->is_leaf ? at[0] : root->child;
+    at[2] = root->is_leaf ? at[0] : root->child + 1;
+    for (which = 0; which < 3; which++) {
+      const struct xgbc_flat_node *n = &f->nodes[at[which]];
+      if (n->is_leaf)
+        fprintf(out, "bg4_top(%u, %u, NAN, 0, 0, 0)", t, which);
+      else
+        fprintf(out, "bg4_top(%u, %u, %s, %u, %u, %u)", t, which,
+                xgbc_float_literal(num, sizeof num, n->threshold), n->default_left,
+                n->child + 1 - at[which], n->feature);
+    }
+  }
+  fputs("@>)\n", out);
+
   /* bg4_nodes: per tree bg4_tree_begin(INDEX, WEIGHT), then per node
    * bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) or
    * bg4_leaf(INDEX, CHILD, VALUE, SOURCE) */

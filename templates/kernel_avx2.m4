@@ -15,6 +15,36 @@ m4_dnl -mavx2; model.c calls it only when available_avx2() says the CPU has AVX2
 #define AVX2_ROW_MIN 8u  /* from this many rows on, a lane per row beats a lane per tree */
 #define AVX2_GROUPS 8u   /* one row: trees walked at once, in vectors of 8 */
 
+/* The first two levels of every tree in contiguous tables, [0] root, [1] left child, [2] right
+ * child (a leaf root in all three), padded like tree_root: one row's walks start with plain
+ * loads and a blend instead of two levels of gathers. */
+m4_dnl bg4_top(TREE, WHICH, THRESHOLD, DEFAULT_LEFT, DISTANCE, FEATURE): one entry of bg4_tops;
+m4_dnl bg4_top_end(TREE) breaks the line after every 8 trees.
+m4_define(@<bg4_top_end@>, @<m4_ifelse(m4_eval(@<$1 % 8@>), @<7@>, @<
+   @>)@>)m4_dnl
+m4_define(@<bg4_top@>, @<m4_ifelse(@<$2@>, bg4_which, @<$3,bg4_top_end($1) @>)@>)m4_dnl
+m4_dnl bg4_repeat(N, TEXT): TEXT N times
+m4_define(@<bg4_repeat@>, @<m4_ifelse(m4_eval(@<$1 > 0@>), @<1@>, @<$2@<@>bg4_repeat(m4_decr(@<$1@>), @<$2@>)@>)@>)m4_dnl
+m4_define(@<bg4_pad@>, @<bg4_repeat(m4_eval((bg4_num_trees + 7) / 8 * 8 - bg4_num_trees), @<NAN, @>)@>)m4_dnl
+m4_define(@<bg4_which@>, 0)m4_dnl
+/* (padding lanes: NaN thresholds and words 0, so they stay on node 0) */
+static const float top_threshold[3][NUM_TREES_PAD] = {
+  {bg4_tops@<@>bg4_pad},
+m4_define(@<bg4_which@>, 1)m4_dnl
+  {bg4_tops@<@>bg4_pad},
+m4_define(@<bg4_which@>, 2)m4_dnl
+  {bg4_tops@<@>bg4_pad},
+};
+m4_define(@<bg4_top@>, @<m4_ifelse(@<$2@>, bg4_which, @<bg4_word(@<$4@>, @<$5@>, @<$6@>),bg4_top_end($1) @>)@>)m4_dnl
+m4_define(@<bg4_which@>, 0)m4_dnl
+static const uint32_t top_word[3][NUM_TREES_PAD] = {
+  {bg4_tops},
+m4_define(@<bg4_which@>, 1)m4_dnl
+  {bg4_tops},
+m4_define(@<bg4_which@>, 2)m4_dnl
+  {bg4_tops},
+};
+
 static int available_avx2(void) {
   __builtin_cpu_init();
   return __builtin_cpu_supports("avx2") ? 1 : 0;
@@ -64,14 +94,21 @@ AVX2_FN inline void nodes_avx2(__m256i i, __m256 *threshold, __m256i *word) {
 
 /* The children the eight nodes in i send their features v to. go_left is all ones (-1) or 0:
  * (v < threshold) | (v is NaN & MISSING_LEFT); the next node is i + distance - go_left. */
-AVX2_FN inline __m256i next_avx2(__m256i i, __m256 threshold, __m256i word, __m256 v) {
+AVX2_FN inline __m256i go_left_avx2(__m256 threshold, __m256i word, __m256 v) {
   __m256i lt = _mm256_castps_si256(_mm256_cmp_ps(v, threshold, _CMP_LT_OQ));
   __m256i nan = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_UNORD_Q));
-  __m256i go_left = _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(word, 31)));
-  __m256i distance = _mm256_and_si256(_mm256_srli_epi32(word, (int)FEATURE_BITS),
-                                      _mm256_set1_epi32((int)DISTANCE_MASK));
 
-  return _mm256_add_epi32(_mm256_add_epi32(i, distance), go_left);
+  return _mm256_or_si256(lt, _mm256_and_si256(nan, _mm256_srai_epi32(word, 31)));
+}
+
+AVX2_FN inline __m256i distance_avx2(__m256i word) {
+  return _mm256_and_si256(_mm256_srli_epi32(word, (int)FEATURE_BITS),
+                          _mm256_set1_epi32((int)DISTANCE_MASK));
+}
+
+AVX2_FN inline __m256i next_avx2(__m256i i, __m256 threshold, __m256i word, __m256 v) {
+  return _mm256_add_epi32(_mm256_add_epi32(i, distance_avx2(word)),
+                          go_left_avx2(threshold, word, v));
 }
 
 AVX2_FN inline __m256i feature_avx2(__m256i word) {
@@ -112,29 +149,64 @@ AVX2_FN inline void nodes32_avx2(__m256i i, __m256 *threshold, __m256i *word) {
   *word = AVX2_GATHER_EPI32(&nodes[0].word, i, 8);
 }
 
-/* One row of at most 8 features sits in one register: a lane's feature is a permutation of
- * it (vpermps), not a gather. */
-AVX2_FN inline void walk_row_avx2(__m256i *i, uint32_t nv, const float *row, uint32_t depth) {
+#endif
+
+/* A row's feature for each lane's node word: with at most 8 features the row sits in one
+ * register and vpermps picks the feature (it reads only the low 3 bits of each index, the
+ * feature, as FEATURE_BITS <= 3); else a gather. */
+#if NUM_FEATURES <= 8
+#define AVX2_ROW_X(word) _mm256_permutevar8x32_ps(xrow, word)
+#else
+#define AVX2_ROW_X(word) AVX2_GATHER_PS(row, feature_avx2(word), 4)
+#endif
+
+/* ng vectors of 8 walks for one row, lane k of vector g on tree t + 8g + k, depth steps in
+ * lockstep. The first two levels come from top_threshold and top_word: plain loads, the
+ * root's decision, and a blend between its two children, instead of two levels of gathers. */
+AVX2_FN inline void walk_row_avx2(__m256i *i, uint32_t t, uint32_t ng, const float *row,
+                                  uint32_t depth) {
+#if NUM_FEATURES <= 8
   const __m256i in_row = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)NUM_FEATURES),
                                             _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const __m256 x = _mm256_maskload_ps(row, in_row); /* reads only the row's own features */
-  uint32_t v;
+  const __m256 xrow = _mm256_maskload_ps(row, in_row); /* reads only the row's own features */
+#endif
+  uint32_t g;
 
+  if (depth >= 2) {
+    for (g = 0; g < ng; g++) {
+      uint32_t b = t + 8 * g;
+      __m256 th0 = _mm256_loadu_ps(top_threshold[0] + b);
+      __m256i w0 = _mm256_loadu_si256((const __m256i *)(top_word[0] + b));
+      __m256i go_left = go_left_avx2(th0, w0, AVX2_ROW_X(w0));
+      __m256 left = _mm256_castsi256_ps(go_left);
+      __m256 th1 = _mm256_blendv_ps(_mm256_loadu_ps(top_threshold[2] + b),
+                                    _mm256_loadu_ps(top_threshold[1] + b), left);
+      __m256i w1 = _mm256_castps_si256(_mm256_blendv_ps(
+        _mm256_loadu_ps((const float *)(const void *)(top_word[2] + b)),
+        _mm256_loadu_ps((const float *)(const void *)(top_word[1] + b)), left));
+
+      i[g] = _mm256_add_epi32(_mm256_add_epi32(i[g], distance_avx2(w0)), go_left);
+      i[g] = next_avx2(i[g], th1, w1, AVX2_ROW_X(w1));
+    }
+    depth -= 2;
+  }
   for (; depth > 0; depth--)
-    for (v = 0; v < nv; v++) {
+    for (g = 0; g < ng; g++) {
       __m256 threshold;
       __m256i word;
 
-      nodes32_avx2(i[v], &threshold, &word);
-      /* vpermps reads only the low 3 bits of each index: the feature, as FEATURE_BITS <= 3 */
-      i[v] = next_avx2(i[v], threshold, word, _mm256_permutevar8x32_ps(x, word));
+#if NUM_FEATURES <= 8
+      nodes32_avx2(i[g], &threshold, &word);
+#else
+      nodes_avx2(i[g], &threshold, &word);
+#endif
+      i[g] = next_avx2(i[g], threshold, word, AVX2_ROW_X(word));
     }
 }
-#endif
 
 /* One row: lane k of vector g walks tree t + 8g + k; AVX2_GROUPS vectors in lockstep. */
 AVX2_FN void row_avx2(const float *row, float *out) {
-  __m256i i[AVX2_GROUPS], xoff[AVX2_GROUPS];
+  __m256i i[AVX2_GROUPS];
   float leaf[8 * AVX2_GROUPS];
   uint32_t t, k, g, ng;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
@@ -146,8 +218,6 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
     m[k] = base_margin;
 @>)m4_dnl
 
-  for (g = 0; g < AVX2_GROUPS; g++)
-    xoff[g] = _mm256_setzero_si256();
   for (t = 0; t < NUM_TREES; t += 8 * AVX2_GROUPS) {
     uint32_t depth, n = NUM_TREES - t < 8 * AVX2_GROUPS ? NUM_TREES - t : 8 * AVX2_GROUPS;
 
@@ -163,12 +233,7 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
     dmax = _mm256_max_epu32(dmax, _mm256_shuffle_epi32(dmax, 0x4e));
     dmax = _mm256_max_epu32(dmax, _mm256_shuffle_epi32(dmax, 0xb1));
     depth = (uint32_t)_mm256_cvtsi256_si32(dmax);
-#if NUM_FEATURES <= 8
-    (void)xoff;
-    walk_row_avx2(i, ng, row, depth);
-#else
-    walk_avx2(i, xoff, ng, row, depth);
-#endif
+    walk_row_avx2(i, t, ng, row, depth);
     for (g = 0; g < ng; g++)
       _mm256_storeu_ps(leaf + 8 * g, leaves_avx2(i[g]));
     for (k = 0; k < n; k++)

@@ -1,7 +1,7 @@
 bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@>,
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
-  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>)m4_dnl
+  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>, @<bg4_tops@>)m4_dnl
 m4_dnl
 m4_dnl model.c.m4 - a compiled model: tables, kernels, transform, bg_model.
 m4_dnl With bg4_emit branchless (the default) the kernels are branchless: a walk takes a fixed
@@ -10,7 +10,9 @@ m4_dnl results, never a jump on a feature value; one kernel per ISA, from kernel
 m4_dnl With bg4_emit ifelse the one kernel is nested if/else (kernel_ifelse.m4).
 m4_dnl
 m4_dnl bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) - one split node
-m4_define(@<bg4_split@>, @<  {$5, m4_ifelse(@<$3@>, @<1@>, @<MISSING_LEFT | @>)m4_eval(@<$4 + 1 - $1@>)u << FEATURE_BITS | $2u}, m4_dnl
+m4_dnl bg4_word(DEFAULT_LEFT, DISTANCE, FEATURE) - a node word (see struct node)
+m4_define(@<bg4_word@>, @<m4_ifelse(@<$1@>, @<1@>, @<MISSING_LEFT | @>)$2u << FEATURE_BITS | $3u@>)m4_dnl
+m4_define(@<bg4_split@>, @<  {$5, bg4_word(@<$3@>, m4_eval(@<$4 + 1 - $1@>), @<$2@>)}, m4_dnl
 /* $1: x[$2] < $5 ? $4 : m4_eval(@<$4 + 1@>)m4_ifelse(@<$3@>, @<1@>, @<, missing left@>, m4_dnl
 @<, missing right@>); node $6 */@>)m4_dnl
 m4_dnl bg4_leaf(INDEX, CHILD, VALUE, SOURCE) - one leaf
