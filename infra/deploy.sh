@@ -117,8 +117,7 @@ else
       || die "registry login to $REPO_HOST failed"
   fi
   run "$MAKE" -C "$ROOT" push "MODEL=$MODEL" "REGISTRY=$REPO_URI" "TAG=$TAG"
-  DIGEST=$(image_digest)
-  if [ "$DRY_RUN" = 1 ] && [ -z "$DIGEST" ]; then DIGEST="<digest of $TAG>"; fi
+  if [ "$DRY_RUN" = 1 ]; then DIGEST="<digest of $TAG>"; else DIGEST=$(image_digest); fi
 fi
 [ "$DRY_RUN" = 1 ] || [[ $DIGEST =~ ^sha256:[0-9a-f]{64}$ ]] || die "no digest for $REPO_URI:$TAG after the push (got '$DIGEST')"
 say "  digest $DIGEST"

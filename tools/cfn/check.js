@@ -314,6 +314,7 @@ function checkEmf(file, metrics) {
     if (!list(j._aws.CloudWatchMetrics).length) err('no CloudWatchMetrics');
   });
   if (!seen) problems.push(`${file}: no EMF line (JSON with "_aws")`);
+  if (!problems.length) console.log(`${file}: ok (${seen} EMF lines)`);
   return problems;
 }
 
