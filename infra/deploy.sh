@@ -144,4 +144,8 @@ $DIGEST $MODEL $TAG $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 fi
 
 dns=$(stack_output "$(stack_of service)" LoadBalancerDNS "<LoadBalancerDNS>")
-say "done: $MODEL ($DIGEST) serves on $dns; roll back with: make rollback ENV=$ENV_NAME"
+if [ "$DRY_RUN" = 1 ]; then
+  say "dry run done: nothing was changed; the service would serve on $dns"
+else
+  say "done: $MODEL ($DIGEST) serves on $dns; roll back with: make rollback ENV=$ENV_NAME"
+fi

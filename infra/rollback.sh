@@ -81,4 +81,8 @@ wait_and_report
 
 say "history:"
 history_write "$(printf '%s\n' "${lines[@]:0:target+1}")"
-say "done: environment $ENV_NAME runs $model ($digest) again"
+if [ "$DRY_RUN" = 1 ]; then
+  say "dry run done: nothing was changed"
+else
+  say "done: environment $ENV_NAME runs $model ($digest) again"
+fi
