@@ -17,7 +17,7 @@
 /* One URL given on the command line: http://HOST[:PORT][/PATH], HOST numeric IPv4 or
  * "localhost" (which is 127.0.0.1: bidload does no DNS). */
 struct bl_target {
-  const char *url;            /* as given */
+  char url[1200];             /* as given */
   char hostport[80];          /* the Host header */
   char path[1024];
   struct sockaddr_in addr;

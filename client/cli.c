@@ -83,15 +83,21 @@ static int duration(const char *s, double *out) {
 }
 
 
-static int add_targets(struct bl_config *cfg, char *list, char *err, size_t errlen) {
-  char *save = NULL, *u;
+/* Adds the comma-separated URLs of list (left unchanged). */
+static int add_targets(struct bl_config *cfg, const char *list, char *err, size_t errlen) {
+  const char *u = list, *end;
 
-  for (u = strtok_r(list, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+  for (; *u; u = *end ? end + 1 : end) {
+    end = strchr(u, ',');
+    if (!end)
+      end = u + strlen(u);
+    if (end == u)
+      continue;
     if (cfg->n_targets == BL_MAX_TARGETS) {
       snprintf(err, errlen, "at most %d targets", BL_MAX_TARGETS);
       return BL_CLI_BAD;
     }
-    if (bl_url_parse(u, &cfg->targets[cfg->n_targets], err, errlen))
+    if (bl_url_parse(u, (size_t)(end - u), &cfg->targets[cfg->n_targets], err, errlen))
       return BL_CLI_BAD;
     cfg->n_targets++;
   }

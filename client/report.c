@@ -92,7 +92,7 @@ void bl_report_text(const struct bl_report *r, FILE *f) {
     fprintf(f, "    %-8s %llu\n", pcts[i].name, (unsigned long long)bl_hist_percentile(h, pcts[i].p));
   fprintf(f, "    max      %llu\n", (unsigned long long)(h->count ? h->max : 0));
   if (cfg->rate > 0)
-    fprintf(f, "  client lag %.3f ms at most between a scheduled and an actual send\n",
+    fprintf(f, "  send lag   %.3f ms at most from a scheduled send to the actual one (no free connection, or a busy client)\n",
             (double)res->late_max_ns / 1e6);
   fprintf(f, "  decisions  pass %llu, drop %llu, explore %llu, fail_open %llu\n",
           (unsigned long long)res->decisions[BL_PASS], (unsigned long long)res->decisions[BL_DROP],
@@ -259,7 +259,7 @@ int bl_report_write_svg(const struct bl_report *r, const char *path, char *err, 
   struct bl_buf pts;
   uint64_t upper, count, seen = 0;
   size_t idx = 0;
-  char s[160];
+  char s[1400];
   int i;
 
   if (!wr) {

@@ -7,14 +7,21 @@
 #include <string.h>
 
 
-int bl_url_parse(const char *url, struct bl_target *t, char *err, size_t errlen) {
-  const char *p, *host_end, *path;
+int bl_url_parse(const char *url_in, size_t len, struct bl_target *t, char *err, size_t errlen) {
+  const char *p, *host_end, *path, *url = t->url;
   char host[64];
   unsigned long port = 80;
   size_t n;
 
   memset(t, 0, sizeof *t);
-  t->url = url;
+  if (len == (size_t)-1)
+    len = strlen(url_in);
+  if (len >= sizeof t->url) {
+    snprintf(err, errlen, "%.40s...: URL longer than %zu bytes", url_in, sizeof t->url - 1);
+    return -1;
+  }
+  memcpy(t->url, url_in, len);
+  t->url[len] = 0;
   if (strncmp(url, "https://", 8) == 0) {
     snprintf(err, errlen, "%s: https is not supported (bidload speaks plain HTTP/1.1)", url);
     return -1;

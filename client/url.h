@@ -7,7 +7,8 @@
 
 #include "bidload.h"
 
-/* Fills t from url (which must outlive t). Returns 0, or -1 with the reason in err. */
-int bl_url_parse(const char *url, struct bl_target *t, char *err, size_t errlen);
+/* Fills t from url[0..len) (len (size_t)-1: up to the NUL). Returns 0, or -1 with the reason in
+ * err. */
+int bl_url_parse(const char *url, size_t len, struct bl_target *t, char *err, size_t errlen);
 
 #endif /* BL_URL_H */

@@ -28,3 +28,16 @@ $(HOST)/obj/client/profile_default.o: ALL_CFLAGS += -DBL_DEFAULT_PROFILE_PATH='"
 
 $(BIDLOAD): $(BIDLOAD_OBJ) $(CJSON_A)
 	$(CC) $(CFLAGS) $(BIDLOAD_OBJ) $(CJSON_A) $(BIDLOAD_LIBS) -o $@
+
+# ---- tests: tests/test_bidload_*.c ----
+BL_OBJ = $(addprefix $(HOST)/obj/client/,$(1))
+TEST_EXTRA_test_bidload_hist := $(call BL_OBJ,hist.o)
+TEST_EXTRA_test_bidload_synth := $(call BL_OBJ,synth.o profile.o profile_default.o buf.o)
+TEST_EXTRA_test_bidload_units := $(call BL_OBJ,url.o cli.o schedule.o answer.o)
+TEST_EXTRA_test_bidload_load := $(HOST)/obj/tests/bidload_server.o
+# $^ puts libcjson.a before these objects; name it again after them for the linker.
+$(HOST)/tests/test_bidload_units $(HOST)/tests/test_bidload_synth: TEST_LIBS += $(CJSON_A)
+$(HOST)/tests/test_bidload_load: TEST_LIBS += $(CJSON_A) $(BIDLOAD_LIBS)
+$(HOST)/obj/tests/test_bidload_%.o $(HOST)/obj/tests/bidload_server.o: ALL_CFLAGS += $(BIDLOAD_CFLAGS)
+TEST_DEPS += $(BIDLOAD)
+TEST_ENV += BG_TEST_BIDLOAD=$(CURDIR)/$(BIDLOAD)
