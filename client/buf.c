@@ -39,15 +39,30 @@ void bl_buf_reserve(struct bl_buf *b, size_t n) {
 }
 
 
-static void add_uint(struct bl_buf *b, uint64_t v, int min_digits) {
-  char tmp[24];
-  int n = 0;
+/* Two digits at a time from a table: the writer's hottest loop. */
+static const char digits2[201] =
+  "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+  "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+  "8081828384858687888990919293949596979899";
 
-  do {
-    tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
-    v /= 10;
-  } while (v || n < min_digits);
-  bl_buf_add(b, tmp + sizeof tmp - n, (size_t)n);
+static void add_uint(struct bl_buf *b, uint64_t v, int min_digits) {
+  char tmp[24], *p = tmp + sizeof tmp;
+
+  while (v >= 100) {
+    unsigned d = (unsigned)(v % 100) * 2;
+    v /= 100;
+    *--p = digits2[d + 1];
+    *--p = digits2[d];
+  }
+  if (v >= 10) {
+    *--p = digits2[v * 2 + 1];
+    *--p = digits2[v * 2];
+  } else {
+    *--p = (char)('0' + v);
+  }
+  while (tmp + sizeof tmp - p < min_digits)
+    *--p = '0';
+  bl_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 
@@ -88,17 +103,36 @@ void bl_buf_fixed(struct bl_buf *b, double v, int decimals) {
 }
 
 
+/* Nonzero when one of the 8 bytes in w is a control character, '"' or '\\' (SWAR: a byte b
+ * has its top bit set in haszero(x) iff b == 0 in x). */
+static uint64_t needs_escape(uint64_t w) {
+  const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  uint64_t quote = w ^ (ones * '"'), bslash = w ^ (ones * '\\');
+
+  return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((bslash - ones) & ~bslash)) & high;
+}
+
+
 void bl_buf_json_str(struct bl_buf *b, const char *s) {
   static const char hex[] = "0123456789abcdef";
-  const char *run = s;
+  size_t n = strlen(s), i = 0, run = 0;
 
+  bl_buf_reserve(b, n + 2);
   bl_buf_char(b, '"');
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
+  /* Whole words first: most strings need no escaping at all. */
+  while (i + 8 <= n) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    if (needs_escape(w))
+      break;
+    i += 8;
+  }
+  for (; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
     if (c >= 0x20 && c != '"' && c != '\\')
       continue;
-    bl_buf_add(b, run, (size_t)(s - run));
-    run = s + 1;
+    bl_buf_add(b, s + run, i - run);
+    run = i + 1;
     if (c == '"' || c == '\\') {
       bl_buf_char(b, '\\');
       bl_buf_char(b, (char)c);
@@ -107,6 +141,6 @@ void bl_buf_json_str(struct bl_buf *b, const char *s) {
       bl_buf_add(b, esc, sizeof esc);
     }
   }
-  bl_buf_add(b, run, (size_t)(s - run));
+  bl_buf_add(b, s + run, n - run);
   bl_buf_char(b, '"');
 }

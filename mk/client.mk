@@ -33,7 +33,7 @@ $(BIDLOAD): $(BIDLOAD_OBJ) $(CJSON_A)
 BL_OBJ = $(addprefix $(HOST)/obj/client/,$(1))
 TEST_EXTRA_test_bidload_hist := $(call BL_OBJ,hist.o)
 TEST_EXTRA_test_bidload_synth := $(call BL_OBJ,synth.o profile.o profile_default.o buf.o)
-TEST_EXTRA_test_bidload_units := $(call BL_OBJ,url.o cli.o schedule.o answer.o)
+TEST_EXTRA_test_bidload_units := $(call BL_OBJ,url.o cli.o schedule.o answer.o buf.o)
 TEST_EXTRA_test_bidload_load := $(HOST)/obj/tests/bidload_server.o
 # $^ puts libcjson.a before these objects; name it again after them for the linker.
 $(HOST)/tests/test_bidload_units $(HOST)/tests/test_bidload_synth: TEST_LIBS += $(CJSON_A)
@@ -41,3 +41,8 @@ $(HOST)/tests/test_bidload_load: TEST_LIBS += $(CJSON_A) $(BIDLOAD_LIBS)
 $(HOST)/obj/tests/test_bidload_%.o $(HOST)/obj/tests/bidload_server.o: ALL_CFLAGS += $(BIDLOAD_CFLAGS)
 TEST_DEPS += $(BIDLOAD)
 TEST_ENV += BG_TEST_BIDLOAD=$(CURDIR)/$(BIDLOAD)
+
+# ---- benchmark ----
+BENCH_TARGETS += bench-bidload
+bench-bidload: $(BIDLOAD)
+	tools/bench-bidload.sh $(BIDLOAD)

@@ -1,13 +1,17 @@
 /* test_bidload_units.c - bidload's small parts: target URLs, flags, the open-loop schedule and
  * the reading of bidgate's decisions. */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 
 #include "answer.h"
+#include "buf.h"
 #include "cli.h"
 #include "helpers.h"
 #include "schedule.h"
@@ -182,4 +186,47 @@ Test(bidload_units, decisions_from_bidgate_answers, .timeout = 10) {
                "an impression without bidders is one decision");
   cr_expect_eq(d[BL_PASS], 2);
   cr_expect_eq(d[BL_DROP], 2, "unchanged by bodies that are not answers");
+}
+
+
+Test(bidload_units, json_writers_agree_with_cjson_and_printf, .timeout = 30) {
+  static const char *const strs[] = {
+    "", "plain", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4_1 like Mac OS X)", "São Paulo",
+    "quote\" in the middle", "back\\slash", "tab\there", "12345678\"", "1234567\x01", "\x1f",
+    "exactly8", "sixteen chars!!!", "nl\n", "\"\\\"\\", "Montréal\x7f",
+  };
+  struct bl_buf b;
+  size_t i;
+  int64_t ints[] = {0, 1, -1, 9, 10, 99, 100, 101, 12345, -987654321, INT64_MAX, INT64_MIN};
+  char want[64];
+
+  bl_buf_init(&b, 0);
+  for (i = 0; i < sizeof strs / sizeof *strs; i++) {
+    cJSON *v;
+    b.len = 0;
+    bl_buf_json_str(&b, strs[i]);
+    v = cJSON_ParseWithLength(b.data, b.len);
+    cr_assert(cJSON_IsString(v), "case %zu: %.*s", i, (int)b.len, b.data);
+    cr_expect_str_eq(v->valuestring, strs[i]);
+    cJSON_Delete(v);
+  }
+  for (i = 0; i < sizeof ints / sizeof *ints; i++) {
+    b.len = 0;
+    bl_buf_int(&b, ints[i]);
+    snprintf(want, sizeof want, "%lld", (long long)ints[i]);
+    cr_expect(b.len == strlen(want) && memcmp(b.data, want, b.len) == 0, "%s", want);
+  }
+  for (i = 0; i < 20000; i++) {
+    double v = (double)(i * 7919 % 1000003) / 997.0 - 300;
+    int d = (int)(i % 5);
+    double back;
+    b.len = 0;
+    bl_buf_fixed(&b, v, d);
+    bl_buf_char(&b, 0);
+    back = strtod(b.data, NULL);
+    /* Rounded to d decimals, and no trailing zeros. */
+    cr_assert(fabs(back - v) <= 0.5 * pow(10, -d) + 1e-9, "%g to %d: %s", v, d, b.data);
+    cr_assert(!strchr(b.data, '.') || b.data[strlen(b.data) - 1] != '0', "%s", b.data);
+  }
+  bl_buf_free(&b);
 }
