@@ -58,29 +58,41 @@ static void add_domain(struct bl_buf *b, uint64_t rank) {
 }
 
 
-static void add_hex(struct bl_buf *b, uint64_t v, int digits) {
-  while (digits--)
-    bl_buf_char(b, hexdig[(v >> (4 * digits)) & 15]);
+/* The low `digits` hex digits of v, written in one piece. */
+static void put_hex(char *dst, uint64_t v, int digits) {
+  while (digits--) {
+    dst[digits] = hexdig[v & 15];
+    v >>= 4;
+  }
 }
 
 
-/* A version-4 UUID from the generator. */
+static void add_hex(struct bl_buf *b, uint64_t v, int digits) {
+  char tmp[16];
+
+  put_hex(tmp, v, digits);
+  bl_buf_add(b, tmp, (size_t)digits);
+}
+
+
+/* A version-4 UUID from the generator, quoted. */
 static void add_uuid(struct bl_synth *s, struct bl_buf *b) {
   uint64_t hi = bl_rng_next(&s->rng), lo = bl_rng_next(&s->rng);
+  char u[38];
 
   hi = (hi & ~0xf000ULL) | 0x4000ULL;
   lo = (lo & ~(3ULL << 62)) | (2ULL << 62);
-  bl_buf_char(b, '"');
-  add_hex(b, hi >> 32, 8);
-  bl_buf_char(b, '-');
-  add_hex(b, hi >> 16, 4);
-  bl_buf_char(b, '-');
-  add_hex(b, hi, 4);
-  bl_buf_char(b, '-');
-  add_hex(b, lo >> 48, 4);
-  bl_buf_char(b, '-');
-  add_hex(b, lo, 12);
-  bl_buf_char(b, '"');
+  u[0] = u[37] = '"';
+  put_hex(u + 1, hi >> 32, 8);
+  u[9] = '-';
+  put_hex(u + 10, hi >> 16, 4);
+  u[14] = '-';
+  put_hex(u + 15, hi, 4);
+  u[19] = '-';
+  put_hex(u + 20, lo >> 48, 4);
+  u[24] = '-';
+  put_hex(u + 25, lo, 12);
+  bl_buf_add(b, u, sizeof u);
 }
 
 
