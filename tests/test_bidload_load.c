@@ -204,10 +204,12 @@ Test(bidload_load, a_stall_shows_in_the_corrected_percentiles) {
   /* At 1000 req/s the server freezes for 200 ms at request 500. Requests due during the stall
    * wait for it to end: the one due t ms into it waits about 200 - t ms. So about R * (S - X)
    * requests take longer than X: 100 above 100 ms, 150 above 50 ms. A closed-loop client would
-   * have sent nothing during the stall and seen only its 4 requests in flight stall. */
+   * have sent nothing during the stall and seen only its requests in flight stall. After the
+   * stall the backlog drains over 16 connections; on a busy machine that takes some
+   * milliseconds, which adds a few requests above each mark (hence the upper margins). */
   struct blt_server_cfg cfg = {.stall_at = 500, .stall_us = 200000};
   struct blt_server *s = blt_server_start(&cfg);
-  const char *args[] = {blt_server_url(s), "--rate", "1000", "--duration", "2", "--connections", "4", NULL};
+  const char *args[] = {blt_server_url(s), "--rate", "1000", "--duration", "2", "--connections", "16", NULL};
   int status;
   cJSON *r = run(&status, args);
   double a100, a50, total;
@@ -216,11 +218,12 @@ Test(bidload_load, a_stall_shows_in_the_corrected_percentiles) {
   cr_assert_eq(status, 0);
   check_shape(r);
   total = num(r, "requests");
+  cr_log_info("above 100 ms: %g, above 50 ms: %g", above(r, 100351), above(r, 50175));
   a100 = above(r, 100351);              /* top of the bucket holding 100 ms */
   a50 = above(r, 50175);                /* top of the bucket holding 50 ms */
   cr_expect(total >= 1980 && total <= 2000, "requests %g", total);
-  cr_expect(a100 >= 90 && a100 <= 120, "above 100 ms: %g, predicted 100", a100);
-  cr_expect(a50 >= 140 && a50 <= 175, "above 50 ms: %g, predicted 150", a50);
+  cr_expect(a100 >= 90 && a100 <= 130, "above 100 ms: %g, predicted 100", a100);
+  cr_expect(a50 >= 140 && a50 <= 190, "above 50 ms: %g, predicted 150", a50);
   cr_expect(num(get(r, "latency_us"), "max") >= 200000 && num(get(r, "latency_us"), "max") < 260000,
             "max %g: the stall", num(get(r, "latency_us"), "max"));
   /* 10% of the requests are stalled: p90 sits below the stall, p99 well inside it. */
