@@ -80,6 +80,16 @@ tools/nginx-fixed.sh stop DIR
 
 The machine is shared with other builds while this runs (2 cores): rounds vary by tens of
 percent, which is why the best of several alternating rounds is compared.
+
+**Caveat (read this before trusting the verdict).** On this shared 2-core machine the rounds are
+dominated by other builds; nginx is then the bottleneck and both clients reach about the same
+rate. In one round of an earlier run the machine was briefly quiet: wrk 181,753 req/s against
+bidload 125,163 req/s (68.9%). When the client core is saturated, bidload's own work is the gap:
+callgrind (`valgrind --tool=callgrind build/amd64/bidload URL -c 32 -d 3s`) puts about 61% of
+its user-space instructions in request synthesis (~9,700 instructions per request, of which JSON
+string and number writing ~4,000) and ~4,900 per answer in http-parser (which wrk uses too).
+Next step to reach 90% on a quiet machine: pre-render each profile entry's constant JSON
+fragments (device, geo, publisher) at load time so synthesis is mostly memcpy.
 MD
 tools/bench-section.sh bidload "$work/section.md"
 echo "bench-bidload: bidload $best_bl req/s vs wrk $best_wrk req/s = $ratio% ($verdict); see docs/BENCHMARKS.md" >&2
