@@ -19,6 +19,7 @@ pkgs_test="libcriterion-dev libxgboost-dev python3-xgboost python3-numpy"
 pkgs_bench="nginx-light wrk curl"
 pkgs_image="skopeo docker-registry jq file"
 pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
+pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
