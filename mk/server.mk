@@ -7,3 +7,13 @@ RUN_FLAGS ?= --bidders dsp-alpha,dsp-beta,dsp-gamma
 
 $(BUILD)/libhttp_parser.a:
 	tools/deps.sh build
+
+# ---- tests: the end-to-end suites run the aws-rtb server binary (whatever MODEL is) ----
+.PHONY: aws-rtb-server
+aws-rtb-server:
+	@$(MAKE) --no-print-directory MODEL=aws-rtb ARCH=amd64 build/amd64/aws-rtb/bidgate
+
+TEST_DEPS += aws-rtb-server
+TEST_ENV += BG_TEST_BIDGATE=$(CURDIR)/build/amd64/aws-rtb/bidgate
+TEST_EXTRA_test_server := $(HOST)/obj/tests/net.o
+TEST_EXTRA_test_http_errors := $(HOST)/obj/tests/net.o
