@@ -13,6 +13,9 @@ int bg_utf8_valid(const char *str, size_t n) {
   while (s < end) {
     unsigned c = *s;
     if (c < 0x80) {
+      /* JSON allows no raw control byte but whitespace, in or out of strings. */
+      if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
+        return 0;
       s++;
       continue;
     }
@@ -54,7 +57,7 @@ int bg_openrtb_parse(const char *body, size_t len, struct bg_arena *a, int need_
 
   memset(br, 0, sizeof *br);
   if (!bg_utf8_valid(body, len)) {
-    *message = "the body is not valid UTF-8";
+    *message = "the body is not valid UTF-8 JSON text (or holds a raw control byte)";
     return BG_HTTP_ERR_BAD_JSON;
   }
   br->root = cJSON_ParseWithLengthOpts(body, len + 1, &end, 0);

@@ -42,7 +42,9 @@ int bg_openrtb_parse(const char *body, size_t len, struct bg_arena *a, int need_
  * strings that live as long as the process. Returns 0 or -1 when memory is out. */
 int bg_bidders_from_list(const char *list, struct bg_bidders *out);
 
-/* Whether s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF). */
+/* Whether s[0..n) is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF)
+ * without control bytes other than tab, line feed and carriage return (JSON text allows no
+ * others, escaped or not; NUL included). */
 int bg_utf8_valid(const char *s, size_t n);
 
 #endif /* BG_OPENRTB_H */

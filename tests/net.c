@@ -204,6 +204,10 @@ struct bgt_response bgt_read_response(int fd) {
   }
   r.head[n] = '\0';
   cr_assert(sscanf(r.head, "HTTP/1.1 %d", &r.status) == 1, "bad status line: %.80s", r.head);
+  if (r.status < 200) {
+    r.body = strdup(""); /* an interim answer has no body */
+    return r;
+  }
   cl = bgt_header(&r, "Content-Length");
   cr_assert(cl != NULL, "no Content-Length in %s", r.head);
   len = strtoul(cl, NULL, 10);
