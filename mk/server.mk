@@ -17,3 +17,12 @@ TEST_DEPS += aws-rtb-server
 TEST_ENV += BG_TEST_BIDGATE=$(CURDIR)/build/amd64/aws-rtb/bidgate
 TEST_EXTRA_test_server := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_http_errors := $(HOST)/obj/tests/net.o
+
+# ---- benchmark: bidgate vs nginx's fixed answer (tools/bench-server.sh) ----
+.PHONY: bench-server
+BENCH_TARGETS += bench-server
+bench-server: aws-rtb-server
+	@mkdir -p build/bench
+	tools/bench-server.sh build/amd64/aws-rtb/bidgate build/bench/server.md
+	tools/bench-section.sh server build/bench/server.md
+	@echo "bench-server: docs/BENCHMARKS.md updated"
