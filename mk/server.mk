@@ -26,3 +26,4 @@ bench-server: aws-rtb-server
 	tools/bench-server.sh build/amd64/aws-rtb/bidgate build/bench/server.md
 	tools/bench-section.sh server build/bench/server.md
 	@echo "bench-server: docs/BENCHMARKS.md updated"
+TEST_EXTRA_test_buf := $(HOST)/obj/runtime/buf.o

@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <threads.h>
 
 #define MAX_FOLD 256 /* longest string a folding lookup lower-cases; longer ones are unknown */
 #define MAX_UA 512   /* user agents are classified on their first MAX_UA bytes */
@@ -199,53 +200,139 @@ float bg_fx_area(const cJSON *banner, float dflt) {
 }
 
 
-/* Needles per class, lower case, tried in this order; the first class with a match wins. */
-static const char *const crawler_words[] = {"bot/", "bot;", "bot)", "bot-", "crawler", "spider",
-                                            "slurp", "facebookexternalhit", "mediapartners", NULL};
-static const char *const tv_words[] = {"smart-tv", "smarttv", "hbbtv", "appletv", "apple tv",
-                                       "googletv", "android tv", "roku", "crkey", "web0s",
-                                       "bravia", "netcast", "viera", "; aft", NULL};
-static const char *const console_words[] = {"playstation", "nintendo", "xbox", NULL};
-static const char *const feature_words[] = {"docomo", "kddi", "softbank", "vodafone", "willcom",
-                                            "up.browser", "symbian", "series40", "series60",
-                                            "midp", "j2me", NULL};
-static const char *const tablet_words[] = {"ipad", "tablet", "kindle", "silk/", "playbook", NULL};
-static const char *const phone_words[] = {"iphone", "ipod", "windows phone", "iemobile",
-                                          "blackberry", "bb10", "android", "mobile", NULL};
-static const char *const pc_words[] = {"windows", "macintosh", "mac os x", "x11", "linux",
-                                       "cros", "freebsd", NULL};
+/* User agent rules (docs/features.md): lower-case substrings, each setting one rule bit; the
+ * first rule in priority order with a match decides. One pass over the agent finds them all:
+ * at each byte, only the needles starting with that byte are compared (the table is sorted,
+ * so they sit together and a bisection finds them). */
+enum {
+  R_CRAWLER = 1 << 0,
+  R_TV = 1 << 1,
+  R_CONSOLE = 1 << 2,
+  R_FEATURE = 1 << 3,
+  R_TABLET = 1 << 4,
+  R_PHONE = 1 << 5,
+  R_PC = 1 << 6,
+  R_ANDROID = 1 << 7, /* an Android device that does not say "mobile" is a tablet */
+  R_MOBILE = 1 << 8
+};
+
+struct needle {
+  const char *s;
+  unsigned len;
+  unsigned bits;
+};
+
+/* In strcmp order (byte values). */
+static const struct needle needles[] = {
+  {"; aft", 5, R_TV},
+  {"android", 7, R_PHONE | R_ANDROID},
+  {"android tv", 10, R_TV},
+  {"apple tv", 8, R_TV},
+  {"appletv", 7, R_TV},
+  {"bb10", 4, R_PHONE},
+  {"blackberry", 10, R_PHONE},
+  {"bot)", 4, R_CRAWLER},
+  {"bot-", 4, R_CRAWLER},
+  {"bot/", 4, R_CRAWLER},
+  {"bot;", 4, R_CRAWLER},
+  {"bravia", 6, R_TV},
+  {"crawler", 7, R_CRAWLER},
+  {"crkey", 5, R_TV},
+  {"cros", 4, R_PC},
+  {"docomo", 6, R_FEATURE},
+  {"facebookexternalhit", 19, R_CRAWLER},
+  {"freebsd", 7, R_PC},
+  {"googletv", 8, R_TV},
+  {"hbbtv", 5, R_TV},
+  {"iemobile", 8, R_PHONE},
+  {"ipad", 4, R_TABLET},
+  {"iphone", 6, R_PHONE},
+  {"ipod", 4, R_PHONE},
+  {"j2me", 4, R_FEATURE},
+  {"kddi", 4, R_FEATURE},
+  {"kindle", 6, R_TABLET},
+  {"linux", 5, R_PC},
+  {"mac os x", 8, R_PC},
+  {"macintosh", 9, R_PC},
+  {"mediapartners", 13, R_CRAWLER},
+  {"midp", 4, R_FEATURE},
+  {"mobile", 6, R_PHONE | R_MOBILE},
+  {"netcast", 7, R_TV},
+  {"nintendo", 8, R_CONSOLE},
+  {"playbook", 8, R_TABLET},
+  {"playstation", 11, R_CONSOLE},
+  {"roku", 4, R_TV},
+  {"series40", 8, R_FEATURE},
+  {"series60", 8, R_FEATURE},
+  {"silk/", 5, R_TABLET},
+  {"slurp", 5, R_CRAWLER},
+  {"smart-tv", 8, R_TV},
+  {"smarttv", 7, R_TV},
+  {"softbank", 8, R_FEATURE},
+  {"spider", 6, R_CRAWLER},
+  {"symbian", 7, R_FEATURE},
+  {"tablet", 6, R_TABLET},
+  {"up.browser", 10, R_FEATURE},
+  {"viera", 5, R_TV},
+  {"vodafone", 8, R_FEATURE},
+  {"web0s", 5, R_TV},
+  {"willcom", 7, R_FEATURE},
+  {"windows", 7, R_PC},
+  {"windows phone", 13, R_PHONE},
+  {"x11", 3, R_PC},
+  {"xbox", 4, R_CONSOLE},
+};
 
 
-static int has_any(const char *lower, const char *const *words) {
-  for (; *words != NULL; words++)
-    if (strstr(lower, *words) != NULL)
-      return 1;
-  return 0;
+/* first[c] .. first[c + 1]: the needles starting with byte c. Built once (call_once), read
+ * by every thread after. */
+static unsigned char first[257];
+static once_flag first_once = ONCE_FLAG_INIT;
+
+
+static void build_first(void) {
+  const size_t count = sizeof needles / sizeof needles[0];
+  size_t k = 0;
+  int c;
+
+  for (c = 0; c < 257; c++) {
+    while (k < count && (c == 256 || (unsigned char)needles[k].s[0] < c))
+      k++;
+    first[c] = (unsigned char)k;
+  }
 }
 
 
 enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
-  char lower[MAX_UA + 1];
+  char lower[MAX_UA];
+  unsigned bits = 0;
+  size_t i;
 
+  call_once(&first_once, build_first);
   if (n > MAX_UA)
     n = MAX_UA;
   fold_into(lower, MAX_UA, ua, n);
-  lower[n] = '\0';
-  if (has_any(lower, crawler_words))
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)lower[i];
+    unsigned k;
+    for (k = first[c]; k < first[c + 1]; k++)
+      if (needles[k].len <= n - i && lower[i + 1] == needles[k].s[1] &&
+          memcmp(lower + i, needles[k].s, needles[k].len) == 0)
+        bits |= needles[k].bits;
+  }
+  if (bits & R_CRAWLER)
     return BG_FX_UA_CRAWLER;
-  if (has_any(lower, tv_words))
+  if (bits & R_TV)
     return BG_FX_UA_TV;
-  if (has_any(lower, console_words))
+  if (bits & R_CONSOLE)
     return BG_FX_UA_CONSOLE;
-  if (has_any(lower, feature_words))
+  if (bits & R_FEATURE)
     return BG_FX_UA_FEATURE_PHONE;
-  /* An Android device that does not say "mobile" is a tablet (Google's advice to vendors). */
-  if (has_any(lower, tablet_words) ||
-      (strstr(lower, "android") != NULL && strstr(lower, "mobile") == NULL))
+  if ((bits & R_TABLET) || ((bits & R_ANDROID) && !(bits & R_MOBILE)))
     return BG_FX_UA_TABLET;
-  if (has_any(lower, phone_words))
+  if (bits & R_PHONE)
     return BG_FX_UA_PHONE;
-  if (has_any(lower, pc_words))
+  if (bits & R_PC)
     return BG_FX_UA_PC;
   return BG_FX_UA_OTHER;
 }

@@ -12,6 +12,15 @@ int bg_utf8_valid(const char *str, size_t n) {
 
   while (s < end) {
     unsigned c = *s;
+    /* Eight bytes at a time while they are printable ASCII (no byte >= 0x80 or < 0x20). */
+    if (end - s >= 8) {
+      uint64_t x;
+      memcpy(&x, s, 8);
+      if (((x | (x - 0x2020202020202020u)) & 0x8080808080808080u) == 0) {
+        s += 8;
+        continue;
+      }
+    }
     if (c < 0x80) {
       /* JSON allows no raw control byte but whitespace, in or out of strings. */
       if (c < 0x20 && c != '\t' && c != '\n' && c != '\r')
