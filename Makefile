@@ -3,7 +3,7 @@
 #   make run                 install what is missing, build the sample model, run it
 #   make test                install what is missing, build everything, run every test
 #   make model MODEL=NAME    compile models/NAME into build/$(ARCH)/NAME/bidgate
-#   make bench               benchmarks (later issues fill this in)
+#   make bench               benchmarks into docs/BENCHMARKS.md (BENCH_TARGETS, e.g. bench-server)
 #   make clean               remove build/ and generated/
 #
 # Variables: MODEL (default aws-rtb), ARCH (amd64), CC (cc; `make CC=clang test` works too),
@@ -78,10 +78,10 @@ $(BUILD)/obj/runtime/%.o: runtime/%.c
 # A model with models/NAME/features.json gets its compiled extractor too (features.c).
 SPEC = $(wildcard models/$(MODEL)/features.json)
 
-generated/$(MODEL)/model.c: models/$(MODEL)/model.json $(SPEC) $(XGBC) $(TEMPLATES)
-	$(XGBC) $< --name $(NAME) $(SPEC:%=--features %) -o generated/$(MODEL)
+GENERATED = generated/$(MODEL)/model.c $(if $(SPEC),generated/$(MODEL)/features.c)
 
-generated/$(MODEL)/features.c: generated/$(MODEL)/model.c
+$(GENERATED) &: models/$(MODEL)/model.json $(SPEC) $(XGBC) $(TEMPLATES)
+	$(XGBC) $< --name $(NAME) $(SPEC:%=--features %) -o generated/$(MODEL)
 
 $(BUILD)/$(MODEL)/features.o: generated/$(MODEL)/features.c
 	@mkdir -p $(@D)

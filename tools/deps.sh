@@ -17,13 +17,14 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 pkgs_build="build-essential pkg-config m4 clang binutils dpkg-dev libcjson-dev libuv1-dev libhttp-parser-dev"
 pkgs_test="libcriterion-dev libxgboost-dev python3-xgboost python3-numpy"
 pkgs_bench="nginx-light wrk curl"
+pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 
 missing=()
-for p in $pkgs_build $pkgs_test $pkgs_bench; do
+for p in $pkgs_build $pkgs_test $pkgs_bench $pkgs_server; do
   status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
   [ "$status" = "install ok installed" ] || missing+=("$p")
 done
