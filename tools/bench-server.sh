@@ -112,13 +112,13 @@ if command -v valgrind >/dev/null && command -v callgrind_annotate >/dev/null; t
 | step (inclusive) | instructions / request |
 |---|---|
 $(step "HTTP parsing and everything after it" 'http_parser_execute \[')
-$(step "  /v1/filter handler" 'bg_h_filter \[')
-$(step "    UTF-8 check of the body" 'bg_utf8_valid \[')
-$(step "    cJSON parse (Debian's cJSON, arena allocator)" 'cJSON_ParseWithLengthOpts \[')
-$(step "    feature rows (compiled extractor)" 'bg_rows_build \[')
-$(step "      user agent rules" 'bg_fx_ua_class \[')
-$(step "    predict (one call, all rows)" 'model.c:predict \[')
-$(step "    answer (JSON, %.9g scores)" 'bg_respond_filter \[')
+$(step "&emsp;/v1/filter handler" 'bg_h_filter \[')
+$(step "&emsp;&emsp;UTF-8 check of the body" 'bg_utf8_valid \[')
+$(step "&emsp;&emsp;cJSON parse (Debian's cJSON, arena allocator)" 'cJSON_ParseWithLengthOpts \[')
+$(step "&emsp;&emsp;feature rows (compiled extractor)" 'bg_rows_build \[')
+$(step "&emsp;&emsp;&emsp;user agent rules" 'bg_fx_ua_class \[')
+$(step "&emsp;&emsp;predict (one call, all rows)" 'model.c:predict \[')
+$(step "&emsp;&emsp;answer (JSON, %.9g scores)" 'bg_respond_filter \[')
 "
 fi
 
@@ -165,6 +165,8 @@ setting at or below it:
 | connections | requests/s | p50 (us) | p99 (us) |
 |---|---|---|---|
 $sweep
+A p99 in the milliseconds even at one connection, with a p50 of tens of microseconds, is other
+processes preempting the server on its shared CPU (a scheduler time slice), not queueing in it.
 ### Where the time goes
 
 nginx's answer costs it nothing but the HTTP exchange; bidgate's costs a JSON parse of the
