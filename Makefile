@@ -3,7 +3,7 @@
 #   make run                 install what is missing, build the sample model, run it
 #   make test                install what is missing, build everything, run every test
 #   make model MODEL=NAME    compile models/NAME into build/$(ARCH)/NAME/bidgate
-#   make bench               benchmarks (later issues fill this in)
+#   make bench               benchmarks into docs/BENCHMARKS.md (BENCH_TARGETS, e.g. bench-server)
 #   make clean               remove build/ and generated/
 #
 # Variables: MODEL (default aws-rtb), ARCH (amd64), CC (cc; `make CC=clang test` works too),
@@ -35,8 +35,15 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 
 COMPILER_SRC := $(wildcard compiler/*.c)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(HOST)/obj/%.o)
-RUNTIME_SRC := runtime/csv.c runtime/main.c
+# Every runtime source of the bidgate binary (model and extractor come from generated/).
+RUNTIME_SRC := runtime/main.c runtime/csv.c runtime/config.c runtime/server.c runtime/http.c \
+  runtime/router.c runtime/h_filter.c runtime/h_health.c runtime/openrtb.c runtime/rows.c \
+  runtime/decide.c runtime/respond.c runtime/buf.c runtime/arena.c runtime/features_rt.c \
+  runtime/extract.c compiler/sha256.c
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/obj/%.o)
+# Static libraries the server links: http-parser and cJSON built from Debian's sources by
+# tools/deps.sh, libuv's static archive from libuv1-dev.
+RUNTIME_LIBS = $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a $(shell pkg-config --static --libs libuv-static)
 
 .PHONY: all deps xgbc model run test test-run bench clean help
 
@@ -64,35 +71,49 @@ $(XGBC): $(COMPILER_OBJ) $(CJSON_A)
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iruntime -Icompiler -c $< -o $@
 
 # ---- one model release: models/NAME -> generated/NAME -> build/ARCH/NAME/bidgate ----
 
-generated/$(MODEL)/model.c: models/$(MODEL)/model.json $(XGBC) $(TEMPLATES)
-	$(XGBC) $< --name $(NAME) -o generated/$(MODEL)
+# A model with models/NAME/features.json gets its compiled extractor too (features.c).
+SPEC = $(wildcard models/$(MODEL)/features.json)
+
+GENERATED = generated/$(MODEL)/model.c $(if $(SPEC),generated/$(MODEL)/features.c)
+
+$(GENERATED) &: models/$(MODEL)/model.json $(SPEC) $(XGBC) $(TEMPLATES)
+	$(XGBC) $< --name $(NAME) $(SPEC:%=--features %) -o generated/$(MODEL)
+
+$(BUILD)/$(MODEL)/features.o: generated/$(MODEL)/features.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
 $(BUILD)/$(MODEL)/model.o: generated/$(MODEL)/model.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
-$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c
+$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c $(SPEC)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iruntime -DBG_MODEL_SYMBOL=bg_model_$(NAME) -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iruntime -DBG_MODEL_SYMBOL=bg_model_$(NAME) \
+	  $(if $(SPEC),-DBG_FEATURES_SYMBOL=bg_features_$(NAME)) -c $< -o $@
 
-$(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o $(BUILD)/$(MODEL)/linked_model.o
-	$(CC) $(CFLAGS) -static $^ -lm -o $@
+$(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o \
+    $(if $(SPEC),$(BUILD)/$(MODEL)/features.o) $(BUILD)/$(MODEL)/linked_model.o \
+    $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a
+	$(CC) $(CFLAGS) -static $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
 
 model: deps
 	@test -f models/$(MODEL)/model.json || { echo "make model: models/$(MODEL)/model.json not found" >&2; exit 1; }
 	@$(MAKE) --no-print-directory $(BUILD)/$(MODEL)/bidgate
 	@echo "built $(BUILD)/$(MODEL)/bidgate (model $(NAME)); run it with:"
+	@echo "  $(BUILD)/$(MODEL)/bidgate --port 8080        # the HTTP server"
 	@echo "  $(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv"
 
-# Until the HTTP server lands, `make run` prints the sample model's predictions.
+# `make run` serves the sample model on :8080 in the foreground (mk/server.mk: RUN_FLAGS).
 run: model
-	@echo "predictions of $(MODEL) for models/$(MODEL)/sample.csv (row: features -> score):"
-	@$(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv \
-	  | paste -d' ' <(awk '{printf "%3d: %-30s ->\n", NR, $$0}' models/$(MODEL)/sample.csv) -
+	@echo "serving $(MODEL) on http://127.0.0.1:$(RUN_PORT) (Ctrl-C stops it); try:"
+	@echo "  curl -s localhost:$(RUN_PORT)/healthz"
+	@echo "  curl -s -H 'Content-Type: application/json' --data-binary @models/$(MODEL)/request.json localhost:$(RUN_PORT)/v1/filter"
+	@exec $(BUILD)/$(MODEL)/bidgate --port $(RUN_PORT) $(RUN_FLAGS)
 
 # ---- tests ----
 

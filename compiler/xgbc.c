@@ -1,10 +1,12 @@
 /* xgbc.c - the model compiler's command line: read, validate, lower, emit, expand.
  *
  *   xgbc MODEL.json [--name NAME] -o DIR      writes DIR/model.c and DIR/model.h
+ *   xgbc MODEL.json --features SPEC -o DIR    and DIR/features.c, the compiled feature spec
  *
  * The plan, one step per module: read_xgb_json.c (file -> IR), validate.c (IR is sound),
  * lower.c (IR -> flat node table), emit_defs.c (table -> m4 definitions), m4run.c
- * (definitions + templates -> C, atomically). Diagnostics are printed here and only here, as
+ * (definitions + templates -> C, atomically); with a spec, read_features.c and
+ * emit_features.c add the extractor. Diagnostics are printed here and only here, as
  * "FILE: WHERE: WHY".
  */
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <unistd.h>
 
 #include "emit.h"
+#include "fxspec.h"
 #include "lower.h"
 #include "m4run.h"
 #include "read.h"
@@ -38,6 +41,8 @@ static const char usage[] =
   "  -o, --output DIR     where to write model.c and model.h (created if missing)\n"
   "  -n, --name NAME      C identifier for the model (default: the model file's folder\n"
   "                       name, with every other character turned into '_')\n"
+  "  --features SPEC      also compile the feature spec SPEC (docs/features.md) into\n"
+  "                       DIR/features.c, exporting bg_features_NAME (runtime/features_abi.h)\n"
   "  --templates DIR      m4 templates (default: $XGBC_TEMPLATES, else " XGBC_TEMPLATE_DIR ")\n"
   "  --m4 PROGRAM         GNU m4 to run (default: $XGBC_M4, else m4)\n"
   "  --dump-defs          print the m4 definitions instead of writing files\n"
@@ -48,7 +53,7 @@ static const char usage[] =
   "FILE: WHERE: WHY), 2 on a usage error.\n";
 
 struct options {
-  const char *model, *out_dir, *name, *template_dir, *m4;
+  const char *model, *out_dir, *name, *template_dir, *m4, *features;
   int dump_defs;
 };
 
@@ -121,6 +126,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
       slot = &o->template_dir;
     } else if (strcmp(a, "--m4") == 0) {
       slot = &o->m4;
+    } else if (strcmp(a, "--features") == 0) {
+      slot = &o->features;
     } else if (a[0] == '-' && a[1] != '\0') {
       fprintf(stderr, "xgbc: unknown option %s (see xgbc --help)\n", a);
       return -1;
@@ -210,19 +217,19 @@ static int make_dir(const char *dir, struct xgbc_diag *d) {
 }
 
 
-/* Expand both templates, then publish both: a failure leaves DIR as it was. */
+/* Expand every template, then publish them all: a failure leaves DIR as it was. */
 static int write_outputs(const struct options *o, const char *name, const char *defs,
                          size_t defs_len, struct xgbc_diag *d) {
-  static const char *const templates[] = {"model.h.m4", "model.c.m4"};
-  static const char *const outputs[] = {"model.h", "model.c"};
+  static const char *const templates[] = {"model.h.m4", "model.c.m4", "features.c.m4"};
+  static const char *const outputs[] = {"model.h", "model.c", "features.c"};
   struct xgbc_m4 cfg = {o->m4, o->template_dir};
-  char *targets[2] = {NULL, NULL}, *tmps[2] = {NULL, NULL};
-  int err, i;
+  char *targets[3] = {NULL, NULL, NULL}, *tmps[3] = {NULL, NULL, NULL};
+  int err, i, n = o->features != NULL ? 3 : 2;
 
   (void)name;
   if ((err = make_dir(o->out_dir, d)))
     return err;
-  for (i = 0; i < 2 && err == 0; i++) {
+  for (i = 0; i < n && err == 0; i++) {
     targets[i] = malloc(strlen(o->out_dir) + strlen(outputs[i]) + 2);
     if (targets[i] == NULL) {
       err = XGBC_ENOMEM;
@@ -231,7 +238,7 @@ static int write_outputs(const struct options *o, const char *name, const char *
     sprintf(targets[i], "%s/%s", o->out_dir, outputs[i]);
     err = xgbc_m4_expand(&cfg, templates[i], defs, defs_len, targets[i], &tmps[i], d);
   }
-  for (i = 0; i < 2; i++) {
+  for (i = 0; i < n; i++) {
     if (err == 0)
       err = xgbc_m4_publish(tmps[i], targets[i], d);
     else
@@ -248,14 +255,18 @@ int main(int argc, char **argv) {
   struct xgbc_diag d = {{0}, {0}};
   struct xgbc_model m;
   struct xgbc_flat f = {0};
+  struct xgbc_features fs = {0};
   char sha[XGBC_SHA256_HEX_LEN + 1], *text = NULL, *name = NULL, *defs = NULL;
-  size_t len = 0, defs_len = 0;
+  char fx_sha[XGBC_SHA256_HEX_LEN + 1], *fx_text = NULL;
+  const char *blame = NULL; /* the file a diagnostic is about */
+  size_t len = 0, defs_len = 0, fx_len = 0;
   FILE *mem;
   int err;
 
   memset(&m, 0, sizeof m);
   if (parse_args(argc, argv, &o) != 0)
     return 2;
+  blame = o.model;
   if (o.template_dir == NULL)
     o.template_dir = getenv("XGBC_TEMPLATES") ? getenv("XGBC_TEMPLATES") : XGBC_TEMPLATE_DIR;
   if (o.m4 == NULL)
@@ -276,6 +287,16 @@ int main(int argc, char **argv) {
   if ((err = xgbc_read_xgb_json(text, len, &m, &d)) || (err = xgbc_validate(&m, &d)) ||
       (err = xgbc_lower(&m, &f, &d)))
     goto out;
+  if (o.features != NULL) {
+    blame = o.features;
+    if ((err = read_file(o.features, &fx_text, &fx_len, &d)))
+      goto out;
+    xgbc_sha256_hex(fx_text, fx_len, fx_sha);
+    if ((err = xgbc_read_features(fx_text, fx_len, &fs, &d)) ||
+        (err = xgbc_features_check(&fs, &m, o.model, &d)))
+      goto out;
+    blame = o.model;
+  }
 
   mem = open_memstream(&defs, &defs_len);
   if (mem == NULL) {
@@ -286,6 +307,8 @@ int main(int argc, char **argv) {
     struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION};
     err = xgbc_emit_defs(mem, &info, &m, &f);
   }
+  if (err == 0 && o.features != NULL)
+    err = xgbc_emit_features(mem, o.features, fx_sha, &fs);
   if (fclose(mem) != 0 && err == 0)
     err = XGBC_ENOMEM;
   if (err)
@@ -301,9 +324,11 @@ out:
   if (err) {
     if (d.why[0] == '\0')
       xgbc_fail(&d, err, "", "%s", err == XGBC_ENOMEM ? "out of memory" : xgbc_err_name(err));
-    fprintf(stderr, "%s: %s: %s\n", err == XGBC_ETOOL ? "xgbc" : o.model,
-            d.where[0] ? d.where : "(model)", d.why);
+    fprintf(stderr, "%s: %s: %s\n", err == XGBC_ETOOL ? "xgbc" : blame,
+            d.where[0] ? d.where : blame == o.model ? "(model)" : "(spec)", d.why);
   }
+  xgbc_features_free(&fs);
+  free(fx_text);
   xgbc_flat_free(&f);
   xgbc_model_free(&m);
   free(text);

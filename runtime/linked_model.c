@@ -1,4 +1,5 @@
-/* linked_model.c - binds bg_linked_model to the generated model named by BG_MODEL_SYMBOL. */
+/* linked_model.c - binds bg_linked_model (and bg_linked_features) to the generated symbols
+ * named by BG_MODEL_SYMBOL (and BG_FEATURES_SYMBOL). */
 #include "linked_model.h"
 
 #ifndef BG_MODEL_SYMBOL
@@ -8,3 +9,11 @@
 extern const struct bg_model BG_MODEL_SYMBOL;
 
 const struct bg_model *const bg_linked_model = &BG_MODEL_SYMBOL;
+
+#ifdef BG_FEATURES_SYMBOL
+extern const struct bg_features BG_FEATURES_SYMBOL;
+
+const struct bg_features *const bg_linked_features = &BG_FEATURES_SYMBOL;
+#else
+const struct bg_features *const bg_linked_features = 0;
+#endif
