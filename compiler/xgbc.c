@@ -32,6 +32,7 @@
 
 static const char usage[] =
   "usage: xgbc MODEL.json [--name NAME] -o DIR [options]\n"
+  "       xgbc --features SPEC --name NAME -o DIR     (the feature spec alone)\n"
   "\n"
   "Compile an XGBoost model (the JSON written by Booster.save_model) into branchless C:\n"
   "DIR/model.c and DIR/model.h, exporting `const struct bg_model bg_model_NAME`\n"
@@ -42,7 +43,9 @@ static const char usage[] =
   "  -n, --name NAME      C identifier for the model (default: the model file's folder\n"
   "                       name, with every other character turned into '_')\n"
   "  --features SPEC      also compile the feature spec SPEC (docs/features.md) into\n"
-  "                       DIR/features.c, exporting bg_features_NAME (runtime/features_abi.h)\n"
+  "                       DIR/features.c, exporting bg_features_NAME (runtime/features_abi.h);\n"
+  "                       without MODEL.json, only features.c (to extract training data\n"
+  "                       before a model exists)\n"
   "  --templates DIR      m4 templates (default: $XGBC_TEMPLATES, else " XGBC_TEMPLATE_DIR ")\n"
   "  --m4 PROGRAM         GNU m4 to run (default: $XGBC_M4, else m4)\n"
   "  --dump-defs          print the m4 definitions instead of writing files\n"
@@ -145,7 +148,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
       *slot = argv[++i];
     }
   }
-  if (o->model == NULL || (o->out_dir == NULL && !o->dump_defs)) {
+  /* No model: only a feature spec, compiled on its own (training data before any model). */
+  if ((o->model == NULL && o->features == NULL) || (o->out_dir == NULL && !o->dump_defs)) {
     fputs(usage, stderr);
     return -1;
   }
@@ -224,12 +228,12 @@ static int write_outputs(const struct options *o, const char *name, const char *
   static const char *const outputs[] = {"model.h", "model.c", "features.c"};
   struct xgbc_m4 cfg = {o->m4, o->template_dir};
   char *targets[3] = {NULL, NULL, NULL}, *tmps[3] = {NULL, NULL, NULL};
-  int err, i, n = o->features != NULL ? 3 : 2;
+  int err, i, first = o->model != NULL ? 0 : 2, n = o->features != NULL ? 3 : 2;
 
   (void)name;
   if ((err = make_dir(o->out_dir, d)))
     return err;
-  for (i = 0; i < n && err == 0; i++) {
+  for (i = first; i < n && err == 0; i++) {
     targets[i] = malloc(strlen(o->out_dir) + strlen(outputs[i]) + 2);
     if (targets[i] == NULL) {
       err = XGBC_ENOMEM;
@@ -238,7 +242,7 @@ static int write_outputs(const struct options *o, const char *name, const char *
     sprintf(targets[i], "%s/%s", o->out_dir, outputs[i]);
     err = xgbc_m4_expand(&cfg, templates[i], defs, defs_len, targets[i], &tmps[i], d);
   }
-  for (i = 0; i < n; i++) {
+  for (i = first; i < n; i++) {
     if (err == 0)
       err = xgbc_m4_publish(tmps[i], targets[i], d);
     else
@@ -276,24 +280,26 @@ int main(int argc, char **argv) {
   signal(SIGTERM, on_signal);
   signal(SIGHUP, on_signal);
 
-  name = o.name ? strdup(o.name) : default_name(o.model);
+  name = o.name ? strdup(o.name) : default_name(o.model ? o.model : o.features);
   if (name == NULL) {
     err = XGBC_ENOMEM;
     goto out;
   }
-  if ((err = read_file(o.model, &text, &len, &d)))
-    goto out;
-  xgbc_sha256_hex(text, len, sha);
-  if ((err = xgbc_read_xgb_json(text, len, &m, &d)) || (err = xgbc_validate(&m, &d)) ||
-      (err = xgbc_lower(&m, &f, &d)))
-    goto out;
+  if (o.model != NULL) {
+    if ((err = read_file(o.model, &text, &len, &d)))
+      goto out;
+    xgbc_sha256_hex(text, len, sha);
+    if ((err = xgbc_read_xgb_json(text, len, &m, &d)) || (err = xgbc_validate(&m, &d)) ||
+        (err = xgbc_lower(&m, &f, &d)))
+      goto out;
+  }
   if (o.features != NULL) {
     blame = o.features;
     if ((err = read_file(o.features, &fx_text, &fx_len, &d)))
       goto out;
     xgbc_sha256_hex(fx_text, fx_len, fx_sha);
     if ((err = xgbc_read_features(fx_text, fx_len, &fs, &d)) ||
-        (err = xgbc_features_check(&fs, &m, o.model, &d)))
+        (o.model != NULL && (err = xgbc_features_check(&fs, &m, o.model, &d))))
       goto out;
     blame = o.model;
   }
@@ -303,9 +309,11 @@ int main(int argc, char **argv) {
     err = XGBC_ENOMEM;
     goto out;
   }
-  {
+  if (o.model != NULL) {
     struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION};
     err = xgbc_emit_defs(mem, &info, &m, &f);
+  } else {
+    err = xgbc_emit_name_defs(mem, name, XGBC_VERSION);
   }
   if (err == 0 && o.features != NULL)
     err = xgbc_emit_features(mem, o.features, fx_sha, &fs);
