@@ -14,18 +14,9 @@
 
 #include "helpers.h"
 
-static char *tmp;
+#define tmp bgt_tmp
 
-static void setup(void) {
-  tmp = bgt_mkdtemp();
-}
-
-static void teardown(void) {
-  bgt_rmrf(tmp);
-  free(tmp);
-}
-
-TestSuite(xgbc_errors, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(xgbc_errors, .init = bgt_tmp_init, .fini = bgt_tmp_fini, .timeout = 60);
 
 
 static cJSON *aws_model(void) {

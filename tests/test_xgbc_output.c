@@ -11,18 +11,9 @@
 #include "helpers.h"
 #include "model_abi.h"
 
-static char *tmp;
+#define tmp bgt_tmp
 
-static void setup(void) {
-  tmp = bgt_mkdtemp();
-}
-
-static void teardown(void) {
-  bgt_rmrf(tmp);
-  free(tmp);
-}
-
-TestSuite(xgbc_output, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(xgbc_output, .init = bgt_tmp_init, .fini = bgt_tmp_fini, .timeout = 120);
 
 /* Quotes, backslashes, m4 quote characters and macro names, a comment end, control and
  * non-ASCII bytes: none may break the generated C or be expanded by m4. */
