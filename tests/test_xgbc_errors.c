@@ -14,7 +14,6 @@
 
 #include "helpers.h"
 
-#define tmp bgt_tmp
 
 TestSuite(xgbc_errors, .init = bgt_tmp_init, .fini = bgt_tmp_fini, .timeout = 60);
 
@@ -62,7 +61,7 @@ static char *model_text(cJSON *j) {
 
 /* Run xgbc on text; expect refusal with where and why (substrings) and an untouched out dir. */
 static void expect_refused(const char *text, size_t len, const char *where, const char *why) {
-  char *model = bgt_fmt("%s/bad.json", tmp), *out = bgt_fmt("%s/out", tmp), *err, *line;
+  char *model = bgt_fmt("%s/bad.json", bgt_tmp), *out = bgt_fmt("%s/out", bgt_tmp), *err, *line;
   char *argv[] = {(char *)bgt_env("BG_TEST_XGBC"), model, "--name", "bad", "-o", out, NULL};
   int status;
 
@@ -315,7 +314,7 @@ Test(xgbc_errors, gblinear_refused) {
 /* A refused model must not disturb what an earlier successful run wrote. */
 Test(xgbc_errors, failure_keeps_previous_output) {
   char *good = bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS"));
-  char *bad = bgt_fmt("%s/bad.json", tmp), *out = bgt_fmt("%s/keep", tmp), *before, *after, *err;
+  char *bad = bgt_fmt("%s/bad.json", bgt_tmp), *out = bgt_fmt("%s/keep", bgt_tmp), *before, *after, *err;
   char *argv_good[] = {(char *)bgt_env("BG_TEST_XGBC"), good, "-o", out, NULL};
   char *argv_bad[] = {(char *)bgt_env("BG_TEST_XGBC"), bad, "--name", "aws_rtb", "-o", out, NULL};
 
@@ -332,7 +331,7 @@ Test(xgbc_errors, failure_keeps_previous_output) {
 
 /* A template that leaves a macro unexpanded is caught before anything is published. */
 Test(xgbc_errors, broken_template_writes_nothing) {
-  char *tpl = bgt_fmt("%s/templates", tmp), *out = bgt_fmt("%s/out", tmp), *err;
+  char *tpl = bgt_fmt("%s/templates", bgt_tmp), *out = bgt_fmt("%s/out", bgt_tmp), *err;
   char *model = bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS"));
   char *mk[] = {"mkdir", "-p", tpl, NULL};
   char *cp[] = {"cp", bgt_fmt("%s/prelude.m4", bgt_env("BG_TEST_TEMPLATES")),
