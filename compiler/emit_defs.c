@@ -1,6 +1,8 @@
 /* emit_defs.c - write the model as m4 definitions for the templates (see emit.h). */
 #include "emit.h"
+#include "emit_linear.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -9,6 +11,12 @@
 const char *xgbc_float_literal(char *buf, size_t n, float f) {
   size_t len;
 
+  /* A start margin can overflow (logit of a base_score next to 1): name the value math.h's
+   * way; NAN and INFINITY are float constant expressions. */
+  if (!isfinite(f)) {
+    snprintf(buf, n, "%s", isnan(f) ? "NAN" : f > 0 ? "INFINITY" : "-INFINITY");
+    return buf;
+  }
   /* 9 significant digits identify a float32; the compiler rounds the literal back to it. */
   snprintf(buf, n, "%.9g", (double)f);
   len = strlen(buf);
@@ -94,6 +102,10 @@ static const char *transform_word(enum xgbc_transform t) {
     return "logistic";
   case XGBC_TRANSFORM_EXP:
     return "exp";
+  case XGBC_TRANSFORM_EXP_DOUBLE:
+    return "exp_double";
+  case XGBC_TRANSFORM_HINGE:
+    return "hinge";
   case XGBC_TRANSFORM_SOFTPROB:
     return "softprob";
   case XGBC_TRANSFORM_SOFTMAX:
@@ -127,6 +139,12 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   def_uint(out, "bg4_max_depth", f->max_depth);
   def_word(out, "bg4_base_score", xgbc_float_literal(num, sizeof num, m->base_score));
   def_word(out, "bg4_base_margin", xgbc_float_literal(num, sizeof num, xgbc_model_base_margin(m)));
+  /* bg4_base_margins: one start margin per output group, comma separated */
+  fputs("m4_define(@<bg4_base_margins@>, @<", out);
+  for (i = 0; i < m->num_groups; i++)
+    fprintf(out, "%s%s", i ? ", " : "",
+            xgbc_float_literal(num, sizeof num, xgbc_model_group_base_margin(m, i)));
+  fputs("@>)\n", out);
 
   /* bg4_feature_names: bg4_feature_name(@<escaped@>) per feature */
   fputs("m4_define(@<bg4_feature_names@>, @<", out);
@@ -139,6 +157,21 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
     fputs("@>@>)\n", out);
   }
   fputs("@>)\n", out);
+
+  /* bg4_feature_types: bg4_feature_type(@<escaped@>) per feature; "q" (XGBoost's default) when
+   * the model has none */
+  fputs("m4_define(@<bg4_feature_types@>, @<", out);
+  for (i = 0; i < m->num_features; i++) {
+    fputs("bg4_feature_type(@<@<", out);
+    put_c_string(out, m->feature_types != NULL ? m->feature_types[i] : "q");
+    fputs("@>@>)\n", out);
+  }
+  fputs("@>)\n", out);
+  if (m->linear) {
+    int err = xgbc_emit_linear_defs(out, m);
+    fputs("m4_divert(0)m4_dnl\n", out);
+    return err ? err : ferror(out) ? XGBC_EIO : 0;
+  }
 
   /* bg4_trees: bg4_tree(INDEX, ROOT, NODES, DEPTH, GROUP) per tree */
   fputs("m4_define(@<bg4_trees@>, @<", out);
