@@ -41,7 +41,8 @@ static int macro_prefix_at(const char *s, const char *p) {
 
 
 /* s as the inside of a C string literal: quotes, backslashes, control bytes, '?' (no
- * trigraphs), '@' (m4's quote character) and macro-like prefixes become escapes. */
+ * trigraphs), '@' (m4's quote character), '$' (m4 replaces $1, $@, ... in a definition's body,
+ * inside quotes too) and macro-like prefixes become escapes. */
 static void put_c_string(FILE *out, const char *s) {
   const char *p;
 
@@ -49,7 +50,7 @@ static void put_c_string(FILE *out, const char *s) {
     unsigned char c = (unsigned char)*p;
     if (c == '"' || c == '\\')
       fprintf(out, "\\%c", c);
-    else if (c < 0x20 || c == 0x7f || c == '@' || c == '?' || macro_prefix_at(s, p))
+    else if (c < 0x20 || c == 0x7f || c == '@' || c == '?' || c == '$' || macro_prefix_at(s, p))
       fprintf(out, "\\%03o", c);
     else
       fputc(c, out);
@@ -57,7 +58,8 @@ static void put_c_string(FILE *out, const char *s) {
 }
 
 
-/* s inside a C comment: no comment end, no control bytes, no '@', no macro-like prefix. */
+/* s inside a C comment: no comment end, no control bytes, no '@' or '$' (see put_c_string),
+ * no macro-like prefix. */
 static void put_c_comment(FILE *out, const char *s) {
   const char *p;
 
@@ -65,7 +67,7 @@ static void put_c_comment(FILE *out, const char *s) {
     unsigned char c = (unsigned char)*p;
     if (c == '*' && p[1] == '/')
       fputs("* /", out), p++;
-    else if (c < 0x20 || c == 0x7f || c == '@')
+    else if (c < 0x20 || c == 0x7f || c == '@' || c == '$')
       fputc('?', out);
     else if (macro_prefix_at(s, p))
       fputs("\\_", out);

@@ -172,10 +172,6 @@ static int read_node(struct dump *u, const cJSON *n, uint32_t self) {
   if (!cJSON_IsString(split))
     return xgbc_fail(u->d, XGBC_ESCHEMA, where, "\"split\" must name a feature, found %s",
                      xgbc_doc_type_name(split));
-  if (cond == NULL)
-    return xgbc_fail(u->d, XGBC_EUNSUPPORTED, where, "a split without \"split_condition\" (an "
-                     "indicator feature, type \"i\"): the dump does not say its threshold; "
-                     "compile the save_model file instead");
   f = feature_index(u, split->valuestring);
   if (f < 0)
     return xgbc_fail(u->d, XGBC_EINVAL, where, "split on \"%.64s\", which is not a feature "
@@ -189,6 +185,10 @@ static int read_node(struct dump *u, const cJSON *n, uint32_t self) {
                      "dump prints its threshold rounded, which is not exact; compile the "
                      "save_model file instead", split->valuestring,
                      sh->feature_types[nd->feature]);
+  if (cond == NULL)
+    return xgbc_fail(u->d, XGBC_EUNSUPPORTED, where, "a split without \"split_condition\" (an "
+                     "indicator feature, type \"i\"): the dump does not say its threshold; "
+                     "compile the save_model file instead");
   if ((err = uint_member(u, n, "yes", where, &yes)) || (err = uint_member(u, n, "no", where, &no)) ||
       (err = uint_member(u, n, "missing", where, &missing)))
     return err;

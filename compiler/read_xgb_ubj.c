@@ -118,8 +118,9 @@ static int take_int(struct ubj *u, int marker, int64_t *out) {
 }
 
 
-/* A length or count: an integer marker and payload, at least 0 and at most limit. */
-static int take_length(struct ubj *u, const char *what, size_t limit, size_t *out) {
+/* A length or count: an integer marker and payload, at least 0 and at most the number of bytes
+ * left after it (every element or byte it counts takes at least one). */
+static int take_length(struct ubj *u, const char *what, size_t *out) {
   size_t at = u->pos;
   int64_t v;
   int err;
@@ -134,9 +135,9 @@ static int take_length(struct ubj *u, const char *what, size_t limit, size_t *ou
     return err;
   if (v < 0)
     return fail_at(u, XGBC_ESYNTAX, at, "%s is negative (%lld)", what, (long long)v);
-  if ((uint64_t)v > limit)
+  if ((uint64_t)v > u->len - u->pos)
     return fail_at(u, XGBC_ESYNTAX, at, "%s %lld is more than the %zu bytes left: the file is "
-                   "truncated or corrupt", what, (long long)v, limit);
+                   "truncated or corrupt", what, (long long)v, u->len - u->pos);
   *out = (size_t)v;
   return 0;
 }
@@ -160,11 +161,8 @@ static int take_bytes(struct ubj *u, const char *what) {
   size_t n, at;
   int err;
 
-  if ((err = take_length(u, what, u->len - u->pos, &n)))
+  if ((err = take_length(u, what, &n)))
     return err;
-  /* take_length left the length's own bytes behind: what remains is at least n */
-  if (u->len - u->pos < n)
-    return need(u, n, what);
   at = u->pos;
   if (memchr(u->p + at, '\0', n) != NULL)
     return fail_at(u, XGBC_ESYNTAX, at, "%s holds a NUL byte", what);
@@ -214,7 +212,7 @@ static int parse_container(struct ubj *u, int is_object, size_t open_at, int dep
   if (u->pos < u->len && u->p[u->pos] == '#') {
     size_t left, min;
     u->pos++;
-    if ((err = take_length(u, "the element count", u->len - u->pos, &count)))
+    if ((err = take_length(u, "the element count", &count)))
       return err;
     /* Every element takes at least this many bytes, so the count is bounded by the input. */
     min = type ? (int_size(type) ? int_size(type) : type == 'd' ? 4 : type == 'D' ? 8 : 1) : 1;
