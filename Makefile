@@ -133,7 +133,7 @@ $(HOST)/tests/test_%: $(HOST)/obj/tests/test_%.o $(HOST)/obj/tests/helpers.o \
 # The environment every test reads; a test that needs one of these fails when it is unset.
 TEST_ENV += BG_TEST_XGBC=$(CURDIR)/$(XGBC) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
   BG_TEST_ORACLE_SO=$(CURDIR)/$(HOST)/oracle BG_TEST_TEMPLATES=$(CURDIR)/templates \
-  BG_TEST_MODELS=$(CURDIR)/models
+  BG_TEST_MODELS=$(CURDIR)/models BG_TEST_CC="$(CC)" BG_TEST_RUNTIME=$(CURDIR)/runtime
 
 test: deps
 	@$(MAKE) --no-print-directory $(ORACLE)/MANIFEST

@@ -82,7 +82,8 @@ static int is_identifier(const char *s) {
     if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
           *p == '_'))
       return 0;
-  return p - s <= 64;
+  /* m4_ and bg4_ would read as template macros in the generated code. */
+  return p - s <= 64 && strncmp(s, "m4_", 3) != 0 && strncmp(s, "bg4_", 4) != 0;
 }
 
 
@@ -157,8 +158,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
     return -1;
   }
   if (o->name != NULL && !is_identifier(o->name)) {
-    fprintf(stderr, "xgbc: --name \"%s\" is not a C identifier of at most 64 characters\n",
-            o->name);
+    fprintf(stderr, "xgbc: --name \"%s\" is not a C identifier of at most 64 characters (nor "
+            "may it start with m4_ or bg4_)\n", o->name);
     return -1;
   }
   return 0;

@@ -17,16 +17,28 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 pkgs_build="build-essential pkg-config m4 clang binutils dpkg-dev libcjson-dev libuv1-dev libhttp-parser-dev"
 pkgs_test="libcriterion-dev libxgboost-dev python3-xgboost python3-numpy"
 pkgs_bench="nginx-light wrk curl"
+pkgs_image="skopeo docker-registry jq file"
+pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
+pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 
 missing=()
-for p in $pkgs_build $pkgs_test $pkgs_bench; do
-  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
-  [ "$status" = "install ok installed" ] || missing+=("$p")
+# Every pkgs_* group above. A package counts as installed when dpkg has it for this machine's
+# architecture (or "all"); foreign-architecture twins (libuv1-dev:arm64) do not count for it.
+native=$(dpkg --print-architecture)
+for group in ${!pkgs_@}; do
+  for p in ${!group}; do
+    if ! dpkg-query -W -f='${Status} ${Architecture}\n' "$p" 2>/dev/null |
+         grep -Eq "^install ok installed ($native|all)\$"; then
+      missing+=("$p")
+    fi
+  done
 done
+# Debian's nodejs comes without npm (a separate package); other nodejs builds bundle it.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}" >&2
   apt_get update -q
