@@ -83,7 +83,8 @@ int xgbc_model_set_base_scores(struct xgbc_model *m, const float *v, uint32_t n)
 
   if (copy == NULL)
     return XGBC_ENOMEM;
-  memcpy(copy, v, n * sizeof *copy);
+  if (n > 0)
+    memcpy(copy, v, n * sizeof *copy);
   free(m->base_scores);
   m->base_scores = copy;
   m->num_base_scores = n;

@@ -48,10 +48,10 @@ const char **xgbc_read_opt_slot(struct xgbc_read_opts *o, const char *name);
 /* Usage lines for the reader options, for xgbc --help. */
 extern const char xgbc_read_opts_usage[];
 
-/* Read the model in data (len bytes of the file at path), whatever its format, completing a
- * dump from o. On failure in the --model-file, d->file names it. */
-int xgbc_read_model(const char *path, const char *data, size_t len,
-                    const struct xgbc_read_opts *o, struct xgbc_model *m, struct xgbc_diag *d);
+/* Read the model in data (len bytes of a file), whatever its format, completing a dump from o.
+ * On failure in the --model-file, d->file names it. */
+int xgbc_read_model(const char *data, size_t len, const struct xgbc_read_opts *o,
+                    struct xgbc_model *m, struct xgbc_diag *d);
 
 /* XGBoost's save_model JSON (1.x, 2.x and 3.x schemas). text need not be NUL-terminated.
  * Unquoted NaN, Infinity and -Infinity are accepted. */

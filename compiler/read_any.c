@@ -238,8 +238,8 @@ static int shape_from_model_file(const struct xgbc_read_opts *o, struct xgbc_mod
 }
 
 
-int xgbc_read_model(const char *path, const char *data, size_t len,
-                    const struct xgbc_read_opts *o, struct xgbc_model *m, struct xgbc_diag *d) {
+int xgbc_read_model(const char *data, size_t len, const struct xgbc_read_opts *o,
+                    struct xgbc_model *m, struct xgbc_diag *d) {
   const char *given = o->model_file ? "--model-file" : o->objective ? "--objective"
                       : o->base_score ? "--base-score" : o->num_class ? "--num-class"
                       : o->num_feature ? "--num-feature" : o->num_parallel_tree
@@ -249,7 +249,6 @@ int xgbc_read_model(const char *path, const char *data, size_t len,
   uint32_t npt = 1;
   int err;
 
-  (void)path;
   memset(m, 0, sizeof *m);
   if (fmt != XGBC_FORMAT_JSON_DUMP) {
     if (given != NULL)

@@ -17,6 +17,7 @@
 #include "read_doc.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,9 @@ static size_t rewrite_token(const char *text, size_t len, size_t i, char *out, s
   tok[n] = '\0';
   errno = 0;
   f = strtof(tok, NULL);
+  /* Beyond float's range XGBoost reads infinity too; write it so that cJSON reads it back. */
+  if (isinf(f))
+    return (size_t)snprintf(out, outsz, "%s", f > 0 ? "1e999" : "-1e999");
   return (size_t)snprintf(out, outsz, "%.17g", (double)f);
 }
 

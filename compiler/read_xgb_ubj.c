@@ -29,8 +29,8 @@
 struct ubj {
   const unsigned char *p;
   size_t len, pos;
-  char *key;            /* scratch for NUL-terminated object keys */
-  size_t key_cap;
+  char *str;            /* scratch: the last key or string read, NUL-terminated */
+  size_t str_cap;
   struct xgbc_diag *d;
 };
 
@@ -156,7 +156,7 @@ static cJSON *make_number(double v) {
 }
 
 
-/* Length-prefixed bytes (a string or a key) as a NUL-terminated string in u->key. */
+/* Length-prefixed bytes (a string or a key) as a NUL-terminated string in u->str. */
 static int take_bytes(struct ubj *u, const char *what) {
   size_t n, at;
   int err;
@@ -166,15 +166,15 @@ static int take_bytes(struct ubj *u, const char *what) {
   at = u->pos;
   if (memchr(u->p + at, '\0', n) != NULL)
     return fail_at(u, XGBC_ESYNTAX, at, "%s holds a NUL byte", what);
-  if (n + 1 > u->key_cap) {
-    char *k = realloc(u->key, n + 1);
+  if (n + 1 > u->str_cap) {
+    char *k = realloc(u->str, n + 1);
     if (k == NULL)
       return XGBC_ENOMEM;
-    u->key = k;
-    u->key_cap = n + 1;
+    u->str = k;
+    u->str_cap = n + 1;
   }
-  memcpy(u->key, u->p + at, n);
-  u->key[n] = '\0';
+  memcpy(u->str, u->p + at, n);
+  u->str[n] = '\0';
   u->pos += n;
   return 0;
 }
@@ -244,7 +244,7 @@ static int parse_container(struct ubj *u, int is_object, size_t open_at, int dep
     if (is_object) {
       if ((err = take_bytes(u, "an object key")))
         break;
-      if ((key = strdup(u->key)) == NULL) {
+      if ((key = strdup(u->str)) == NULL) {
         err = XGBC_ENOMEM;
         break;
       }
@@ -327,7 +327,7 @@ static int parse_value(struct ubj *u, int marker, size_t at, int depth, cJSON **
   case 'S':
     if ((err = take_bytes(u, "a string")))
       return err;
-    *out = cJSON_CreateString(u->key);
+    *out = cJSON_CreateString(u->str);
     break;
   case '[':
   case '{':
@@ -365,7 +365,7 @@ int xgbc_read_xgb_ubj(const char *data, size_t len, struct xgbc_model *m, struct
   if (err == 0)
     err = xgbc_doc_to_model(root, m, d);
   cJSON_Delete(root);
-  free(u.key);
+  free(u.str);
   if (err)
     xgbc_model_free(m);
   return err;

@@ -287,7 +287,7 @@ int main(int argc, char **argv) {
   if ((err = read_file(o.model, &text, &len, &d)))
     goto out;
   xgbc_sha256_hex(text, len, sha);
-  if ((err = xgbc_read_model(o.model, text, len, &o.read, &m, &d)) ||
+  if ((err = xgbc_read_model(text, len, &o.read, &m, &d)) ||
       (err = xgbc_validate(&m, &d)) || (!m.linear && (err = xgbc_lower(&m, &f, &d))))
     goto out;
 

@@ -227,6 +227,17 @@ Test(xgbc_errors, one_sided_node) {
 }
 
 
+/* 2024-11, issue 11: a number beyond float's range (XGBoost reads it as infinity) used to
+ * reach cJSON as "inf" and was reported as a JSON syntax error. */
+Test(xgbc_errors, threshold_beyond_float_range) {
+  cJSON *j = aws_model();
+
+  cJSON_ReplaceItemInArray(at(j, "learner.gradient_booster.model.trees[6].split_conditions"), 0,
+                           cJSON_CreateNumber(-1e39));
+  expect_refused_json(j, "trees[6] node 0", "split threshold -inf is not finite");
+}
+
+
 Test(xgbc_errors, unknown_objective) {
   cJSON *j = aws_model();
 

@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
     }
   }
-  if (xgbc_read_model("fuzz.dump.json", dump, dump_len, &o, &m, &d) == 0)
+  if (xgbc_read_model(dump, dump_len, &o, &m, &d) == 0)
     bg_fuzz_compile(&m);
   free(copy);
   return 0;
