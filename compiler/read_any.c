@@ -57,6 +57,8 @@ enum xgbc_format xgbc_detect_format(const char *data, size_t len) {
   if (len >= 2 && ((p[0] == '{' && strchr("iUIlL$#", p[1]) != NULL && p[1] != '\0') ||
                    (p[0] == '[' && (p[1] == '$' || p[1] == '#'))))
     return XGBC_FORMAT_UBJSON;
+  if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+    i = 3; /* a UTF-8 byte order mark before JSON */
   while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
     i++;
   if (i < len && p[i] == '[')

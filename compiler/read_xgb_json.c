@@ -203,6 +203,9 @@ int xgbc_json_parse(const char *text, size_t len, cJSON **out, struct xgbc_diag 
   int err = 0;
 
   *out = NULL;
+  /* A UTF-8 byte order mark, as some editors write, is not part of the JSON. */
+  if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+    text += 3, len -= 3;
   if (len == 0)
     return xgbc_fail(d, XGBC_ESYNTAX, "line 1, column 1", "the file is empty");
   if ((err = normalise(text, len, &b, &map))) {
