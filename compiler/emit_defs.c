@@ -205,3 +205,12 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   fputs("m4_divert(0)m4_dnl\n", out);
   return ferror(out) ? XGBC_EIO : 0;
 }
+
+
+int xgbc_emit_name_defs(FILE *out, const char *name, const char *xgbc_version) {
+  fputs("m4_divert(-1)\n", out);
+  def_word(out, "bg4_name", name);
+  def_word(out, "bg4_xgbc_version", xgbc_version);
+  fputs("m4_divert(0)m4_dnl\n", out);
+  return ferror(out) ? XGBC_EIO : 0;
+}

@@ -46,3 +46,4 @@ TEST_ENV += BG_TEST_BIDLOAD=$(CURDIR)/$(BIDLOAD)
 BENCH_TARGETS += bench-bidload
 bench-bidload: $(BIDLOAD)
 	tools/bench-bidload.sh $(BIDLOAD)
+SERIAL_TESTS += test_bidload_load

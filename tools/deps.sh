@@ -20,6 +20,7 @@ pkgs_bench="nginx-light wrk curl"
 pkgs_image="skopeo docker-registry jq file"
 pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
 pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
+pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
 pkgs_fuzz="libclang-rt-dev"   # make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
 
 sudo_cmd=()
@@ -70,4 +71,31 @@ if [ ! -f "$lib" ]; then
   cc -O2 -fPIC -c "$cjson_dir/cJSON.c" -o "$obj"
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
   echo "deps: built $lib from $(basename "$cjson_dir")" >&2
+fi
+
+# Static http-parser from Debian's source package, the same way (the server links it; building
+# it here, not taking the -dev package's archive, keeps amd64 and arm64 on one recipe).
+lib=$build/$arch/libhttp_parser.a
+if [ ! -f "$lib" ]; then
+  src=$build/src
+  aptsrc=$build/apt-src
+  mkdir -p "$aptsrc/lists/partial" "$src" "$build/$arch"
+  if [ ! -f "$aptsrc/debsrc.sources" ] && [ ! -f "$aptsrc/debsrc.list" ]; then
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$aptsrc/debsrc.sources"
+    else
+      grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "$aptsrc/debsrc.list"
+    fi
+  fi
+  opts=(-o "Dir::Etc::SourceList=$(ls "$aptsrc"/debsrc.* | head -n1)" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$aptsrc/lists" -o APT::Sandbox::User=root)
+  if ! ls -d "$src"/http-parser-*/ >/dev/null 2>&1; then
+    apt-get "${opts[@]}" update -q >/dev/null
+    (cd "$src" && apt-get "${opts[@]}" source -q http-parser >/dev/null)
+  fi
+  hp_dir=$(ls -d "$src"/http-parser-*/ | head -n1)
+  obj=$build/$arch/http_parser.o
+  cc -O2 -fPIC -c "$hp_dir/http_parser.c" -o "$obj"
+  ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
+  echo "deps: built $lib from $(basename "$hp_dir")" >&2
 fi
