@@ -114,7 +114,7 @@ Test(train, whole_path_on_a_small_set) {
   char *mk[] = {"mkdir", "-p", dir, NULL};
   size_t nf = 12, rows, i, n_lab = 0, kept99 = 0, pos = 0;
   float *x, *p, *y;
-  double a, ll = 0, t99, base = 0;
+  double a, ll = 0, t99;
   cJSON *serving;
 
   cr_assert_eq(bgt_run(mk, NULL, NULL, NULL), 0);
@@ -138,7 +138,6 @@ Test(train, whole_path_on_a_small_set) {
   for (i = 0; i < rows; i++) {
     double q = fmin(fmax(p[i], 1e-15), 1 - 1e-15);
     ll -= y[i] * log(q) + (1 - y[i]) * log(1 - q);
-    base += y[i];
   }
   ll /= (double)rows;
   card = bgt_read_file(bgt_fmt("%s/CARD.md", dir), NULL);
