@@ -3,10 +3,10 @@
 #   make run                 install what is missing, build the sample model, run it
 #   make test                install what is missing, build everything, run every test
 #   make model MODEL=NAME    compile models/NAME into build/$(ARCH)/NAME/bidgate
-#   make bench               benchmarks (later issues fill this in)
+#   make bench               benchmarks into docs/BENCHMARKS.md (BENCH_TARGETS, e.g. bench-server)
 #   make clean               remove build/ and generated/
 #
-# Variables: MODEL (default aws-rtb), ARCH (amd64), CC (cc; `make CC=clang test` works too),
+# Variables: MODEL (default aws-rtb), MODELS_DIR (models), ARCH (amd64), CC (cc; `make CC=clang test` works too),
 # CFLAGS (-O2 -g). Warnings are errors everywhere.
 
 SHELL := /bin/bash
@@ -16,6 +16,7 @@ SHELL := /bin/bash
 
 ARCH ?= amd64
 MODEL ?= aws-rtb
+MODELS_DIR ?= models
 CFLAGS ?= -O2 -g
 PYTHON := /usr/bin/python3
 
@@ -35,8 +36,15 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS)
 
 COMPILER_SRC := $(wildcard compiler/*.c)
 COMPILER_OBJ := $(COMPILER_SRC:%.c=$(HOST)/obj/%.o)
-RUNTIME_SRC := runtime/csv.c runtime/main.c
+# Every runtime source of the bidgate binary (model and extractor come from generated/).
+RUNTIME_SRC := runtime/main.c runtime/csv.c runtime/config.c runtime/server.c runtime/http.c \
+  runtime/router.c runtime/h_filter.c runtime/h_health.c runtime/openrtb.c runtime/rows.c \
+  runtime/decide.c runtime/respond.c runtime/buf.c runtime/arena.c runtime/features_rt.c \
+  runtime/extract.c compiler/sha256.c
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/obj/%.o)
+# Static libraries the server links: http-parser and cJSON built from Debian's sources by
+# tools/deps.sh, libuv's static archive from libuv1-dev.
+RUNTIME_LIBS = $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a $(shell pkg-config --static --libs libuv-static)
 
 .PHONY: all deps xgbc model run test test-run bench clean help
 
@@ -64,35 +72,57 @@ $(XGBC): $(COMPILER_OBJ) $(CJSON_A)
 
 $(BUILD)/obj/runtime/%.o: runtime/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -Iruntime -Icompiler -c $< -o $@
 
 # ---- one model release: models/NAME -> generated/NAME -> build/ARCH/NAME/bidgate ----
 
-generated/$(MODEL)/model.c: models/$(MODEL)/model.json $(XGBC) $(TEMPLATES)
-	$(XGBC) $< --name $(NAME) -o generated/$(MODEL)
+# A model with models/NAME/features.json gets its compiled extractor too (features.c).
+SPEC = $(wildcard $(MODELS_DIR)/$(MODEL)/features.json)
+
+GENERATED = generated/$(MODEL)/model.c $(if $(SPEC),generated/$(MODEL)/features.c)
+
+$(GENERATED) &: $(MODELS_DIR)/$(MODEL)/model.json $(SPEC) $(XGBC) $(TEMPLATES)
+	$(XGBC) $< --name $(NAME) $(SPEC:%=--features %) -o generated/$(MODEL)
+
+$(BUILD)/$(MODEL)/features.o: generated/$(MODEL)/features.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
 $(BUILD)/$(MODEL)/model.o: generated/$(MODEL)/model.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
-$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c
-	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Iruntime -DBG_MODEL_SYMBOL=bg_model_$(NAME) -c $< -o $@
+# models/NAME/serving.json (make train) sets the model's default --threshold.
+SERVING = $(wildcard $(MODELS_DIR)/$(MODEL)/serving.json)
+THRESHOLD = $(if $(SERVING),$(shell jq -er '.threshold | select(type == "number")' $(SERVING)))
 
-$(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o $(BUILD)/$(MODEL)/linked_model.o
-	$(CC) $(CFLAGS) -static $^ -lm -o $@
+$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c $(SPEC) $(SERVING)
+	@mkdir -p $(@D)
+	@if [ -n "$(SERVING)" ] && [ -z "$(THRESHOLD)" ]; then \
+	  echo "$(SERVING): \"threshold\" must be a number" >&2; exit 1; fi
+	$(CC) $(ALL_CFLAGS) -Iruntime -DBG_MODEL_SYMBOL=bg_model_$(NAME) \
+	  $(if $(SPEC),-DBG_FEATURES_SYMBOL=bg_features_$(NAME)) \
+	  $(if $(THRESHOLD),-DBG_DEFAULT_THRESHOLD='"$(THRESHOLD)"') -c $< -o $@
+
+$(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o \
+    $(if $(SPEC),$(BUILD)/$(MODEL)/features.o) $(BUILD)/$(MODEL)/linked_model.o \
+    $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a
+	$(CC) $(CFLAGS) -static $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
 
 model: deps
-	@test -f models/$(MODEL)/model.json || { echo "make model: models/$(MODEL)/model.json not found" >&2; exit 1; }
+	@test -f $(MODELS_DIR)/$(MODEL)/model.json || { echo "make model: $(MODELS_DIR)/$(MODEL)/model.json not found" >&2; exit 1; }
 	@$(MAKE) --no-print-directory $(BUILD)/$(MODEL)/bidgate
+	@if [ "$(ARCH)" = amd64 ]; then $(MAKE) --no-print-directory oracle-check; fi
 	@echo "built $(BUILD)/$(MODEL)/bidgate (model $(NAME)); run it with:"
-	@echo "  $(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv"
+	@echo "  $(BUILD)/$(MODEL)/bidgate --port 8080        # the HTTP server"
+	@echo "  $(BUILD)/$(MODEL)/bidgate predict < ROWS.csv       # scores of feature rows"
 
-# Until the HTTP server lands, `make run` prints the sample model's predictions.
+# `make run` serves the sample model on :8080 in the foreground (mk/server.mk: RUN_FLAGS).
 run: model
-	@echo "predictions of $(MODEL) for models/$(MODEL)/sample.csv (row: features -> score):"
-	@$(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv \
-	  | paste -d' ' <(awk '{printf "%3d: %-30s ->\n", NR, $$0}' models/$(MODEL)/sample.csv) -
+	@echo "serving $(MODEL) on http://127.0.0.1:$(RUN_PORT) (Ctrl-C stops it); try:"
+	@echo "  curl -s localhost:$(RUN_PORT)/healthz"
+	@echo "  curl -s -H 'Content-Type: application/json' --data-binary @$(MODELS_DIR)/$(MODEL)/request.json localhost:$(RUN_PORT)/v1/filter"
+	@exec $(BUILD)/$(MODEL)/bidgate --port $(RUN_PORT) $(RUN_FLAGS)
 
 # ---- tests ----
 
@@ -105,6 +135,7 @@ TEST_LIBS := -lcriterion -lxgboost -ldl -lm
 # objects or libraries for one test binary (TEST_EXTRA_test_NAME).
 TEST_DEPS :=
 BENCH_TARGETS :=
+SERIAL_TESTS :=
 
 include $(sort $(wildcard mk/*.mk))
 
@@ -133,15 +164,18 @@ $(HOST)/tests/test_%: $(HOST)/obj/tests/test_%.o $(HOST)/obj/tests/helpers.o \
 # The environment every test reads; a test that needs one of these fails when it is unset.
 TEST_ENV += BG_TEST_XGBC=$(CURDIR)/$(XGBC) BG_TEST_ORACLE=$(CURDIR)/$(ORACLE) \
   BG_TEST_ORACLE_SO=$(CURDIR)/$(HOST)/oracle BG_TEST_TEMPLATES=$(CURDIR)/templates \
-  BG_TEST_MODELS=$(CURDIR)/models
+  BG_TEST_MODELS=$(CURDIR)/models BG_TEST_CC="$(CC)" BG_TEST_RUNTIME=$(CURDIR)/runtime
 
 test: deps
 	@$(MAKE) --no-print-directory $(ORACLE)/MANIFEST
 	@$(MAKE) --no-print-directory test-run
 
+# Suites that measure time run their tests one at a time (SERIAL_TESTS, added to in mk/*.mk),
+# so two of their own tests never compete for the two cores.
 test-run: $(XGBC) $(ORACLE_SO) $(TEST_BIN) $(BUILD)/$(MODEL)/bidgate $(TEST_DEPS)
 	@failed=0; for t in $(TEST_BIN); do \
-	  echo "== $$t"; $(TEST_ENV) $$t --jobs 2 || failed=1; \
+	  case " $(SERIAL_TESTS) " in *" $${t##*/} "*) jobs=1 ;; *) jobs=2 ;; esac; \
+	  echo "== $$t"; $(TEST_ENV) $$t --jobs $$jobs || failed=1; \
 	done; exit $$failed
 
 bench: deps

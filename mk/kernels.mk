@@ -24,19 +24,25 @@ TEST_DEPS += $(ORACLE_IFELSE_SO)
 # Everything under build/arm64 is built by the cross compiler, whatever CC says (CC=clang
 # stays the host compiler). `private`: prerequisites such as xgbc keep the host's CC.
 ARM64_CC ?= aarch64-linux-gnu-gcc
-build/arm64/%: private override CC := $(ARM64_CC)
+A64 := build/arm64
+$(A64)/%: private override CC := $(ARM64_CC)
 
-# pkg-config for the target's static libraries; the server links libuv with
-#   $(BUILD)/libcjson.a $(BUILD)/libhttp_parser.a $(shell $(PKG_CONFIG) --static --libs libuv-static)
+# pkg-config for the target's static libraries: the server's RUNTIME_LIBS for arm64
 # (tools/deps-arm64.sh builds build/arm64/libcjson.a and libhttp_parser.a; libuv_a.a comes
 # from libuv1-dev:arm64).
 ifeq ($(ARCH),arm64)
 PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig pkg-config
+RUNTIME_LIBS = $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a \
+  $(shell $(PKG_CONFIG) --static --libs libuv-static)
 else
 PKG_CONFIG ?= pkg-config
 endif
 
-A64 := build/arm64
+# Runtime sources outside runtime/ (compiler/sha256.c), for the target.
+$(A64)/obj/compiler/%.o: compiler/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Icompiler -c $< -o $@
+
 A64_SYSROOT := build/sysroot-arm64
 A64_SYSROOT_LIBS := $(CURDIR)/$(A64_SYSROOT)/usr/lib/aarch64-linux-gnu:$(CURDIR)/$(A64_SYSROOT)/lib/aarch64-linux-gnu
 A64_TEST_SRC := $(wildcard tests/arm64/test_*.c)

@@ -1,29 +1,63 @@
 /* main.c - the bidgate command: subcommands around the model linked into this binary.
  *
+ *   bidgate [serve] [options]      the HTTP server (server.c); options in config.h
  *   bidgate info                   the model's name, hash, objective and shape
  *   bidgate predict [--margin]     CSV feature rows on stdin -> one prediction per line
- *
- * The HTTP server (DESIGN.md) is the subject of a later change; until then `make run` uses
- * `predict` to show the sample model's scores.
+ *   bidgate extract [options]      OpenRTB JSON lines on stdin -> CSV feature rows (extract.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "csv.h"
+#include "extract.h"
 #include "linked_model.h"
+#include "server.h"
 
 #define ROWS_PER_BATCH 256 /* rows scored per predict call */
 
 static const char usage[] =
-  "usage: bidgate COMMAND [options]\n"
+  "usage: bidgate [COMMAND] [options]\n"
   "\n"
   "commands:\n"
+  "  serve [options]      the HTTP server (the default command): POST /v1/filter,\n"
+  "                       GET /healthz; options below\n"
   "  info                 print the model's name, sha256, objective and shape\n"
   "  predict [--margin]   read CSV feature rows (empty cell = missing) on stdin and print\n"
   "                       one prediction per line (several outputs: comma separated);\n"
   "                       --margin prints the raw margin instead\n"
-  "  help                 this text\n";
+  "  extract [--features FILE] [--now EPOCH] [--bidders LIST] [--keys] [--header]\n"
+  "                       read OpenRTB BidRequests, one JSON per line, on stdin and print\n"
+  "                       their feature rows as CSV (one per imp, or imp x bidder; NaN as\n"
+  "                       an empty cell), as the server computes them\n"
+  "  help                 this text\n"
+  "\n"
+  "serve options (each also read from its environment variable):\n";
+
+
+static void print_usage(FILE *out) {
+  fputs(usage, out);
+  bg_config_usage(out);
+}
+
+
+static int serve(int argc, char **argv) {
+  struct bg_config cfg;
+  char err[256];
+
+  if (bg_config_load(&cfg, argc, argv, err, sizeof err) != 0) {
+    fprintf(stderr, "bidgate: %s\n", err);
+    return 2;
+  }
+  if (bg_linked_features == NULL)
+    fprintf(stderr, "bidgate: built without a feature spec: /v1/filter will answer 503\n");
+  if (bg_server_run(&cfg, bg_linked_model, bg_linked_features, err, sizeof err) != 0) {
+    fprintf(stderr, "bidgate: %s\n", err);
+    return 1;
+  }
+  return 0;
+}
 
 
 static void print_info(const struct bg_model *m) {
@@ -38,6 +72,9 @@ static void print_info(const struct bg_model *m) {
   for (i = 0; i < m->num_features; i++)
     printf(" %s", m->feature_names[i]);
   printf("\nxgbc        %s\n", m->xgbc_version);
+  if (bg_linked_features != NULL)
+    printf("spec        %s (%s)\n", bg_linked_features->sha256,
+           bg_linked_features->uses_bidder ? "one row per imp x bidder" : "one row per imp");
 }
 
 
@@ -104,10 +141,18 @@ out:
 int main(int argc, char **argv) {
   const struct bg_model *m = bg_linked_model;
 
-  if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
-    fputs(usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  if (argc >= 2 && (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+                    strcmp(argv[1], "-h") == 0)) {
+    print_usage(stdout);
+    return 0;
   }
+  /* No command, or options first: serve (an image's entrypoint is just the binary). */
+  if (argc < 2 || argv[1][0] == '-')
+    return serve(argc - 1, argv + 1);
+  if (strcmp(argv[1], "serve") == 0)
+    return serve(argc - 2, argv + 2);
+  if (strcmp(argv[1], "extract") == 0)
+    return bg_extract_main(argc - 2, argv + 2, m, bg_linked_features);
   if (strcmp(argv[1], "info") == 0 && argc == 2) {
     print_info(m);
     return 0;

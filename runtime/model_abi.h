@@ -13,10 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BG_MODEL_ABI_VERSION 2 /* 2: kernels[] added */
+#define BG_MODEL_ABI_VERSION 3 /* 2: feature_types added; 3: kernels[] added */
 
 /* One implementation of the model compiled into the object: "scalar", "sse2", "avx2", "neon"
- * (xgbc's default branchless kernels) or "ifelse" (xgbc --emit ifelse). All give the same bits.
+ * (xgbc's default branchless kernels), "ifelse" (xgbc --emit ifelse) or "linear" (gblinear
+ * models). All give the same bits.
  * Tests and benchmarks call them one by one; everyone else calls bg_model.predict, which uses
  * the best kernel the CPU can run. */
 struct bg_kernel {
@@ -45,7 +46,10 @@ struct bg_model {
   /* Members below this line were added after the DESIGN.md minimum. */
   uint32_t abi_version;     /* BG_MODEL_ABI_VERSION of the writer */
   uint32_t predict_width;   /* values predict writes per row (1 for multi:softmax) */
-  uint32_t num_kernels;     /* entries of kernels (ABI version 2 and later) */
+  /* num_features XGBoost feature types (ABI version 2 and later): the model's ("q", "float",
+   * "int", "i", "c"), else "q" for every feature. */
+  const char *const *feature_types;
+  uint32_t num_kernels;     /* entries of kernels (ABI version 3 and later) */
   const struct bg_kernel *kernels; /* every kernel compiled in, slowest first */
 };
 

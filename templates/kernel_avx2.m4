@@ -210,12 +210,12 @@ AVX2_FN void row_avx2(const float *row, float *out) {
   float leaf[8 * AVX2_GROUPS];
   uint32_t t, k, g, ng;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
-  float m = base_margin;
+  float m = BASE_MARGIN(0);
 @>, @<m4_dnl
   float *m = out;
 
   for (k = 0; k < NUM_OUTPUTS; k++)
-    m[k] = base_margin;
+    m[k] = BASE_MARGIN(k);
 @>)m4_dnl
 
   for (t = 0; t < NUM_TREES; t += 8 * AVX2_GROUPS) {
@@ -261,7 +261,7 @@ AVX2_FN void block_avx2(const float *x, uint32_t n, float *out) {
     __m256i r = _mm256_min_epi32(_mm256_add_epi32(_mm256_set1_epi32((int)(v * 8)), lane), last);
     xoff[v] = _mm256_mullo_epi32(r, nf);
     for (g = 0; g < NUM_OUTPUTS; g++)
-      acc[g][v] = _mm256_set1_ps(base_margin);
+      acc[g][v] = _mm256_set1_ps(BASE_MARGIN(g));
   }
   for (j = 0; j < nt; j++)
     for (v = 0; v < nv; v++)

@@ -37,7 +37,7 @@ static void margins_ifelse(const float *x, size_t n_rows, float *out) {
     const float *row = x + r * NUM_FEATURES;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 m4_define(@<bg4_ifelse_tree@>, @<    m += tree_$1(row);@>)m4_dnl
-    float m = base_margin;
+    float m = BASE_MARGIN(0);
 
 bg4_ifelse_trees@<@>m4_dnl
     out[r] = m;
@@ -47,7 +47,7 @@ m4_define(@<bg4_ifelse_tree@>, @<    m[$2] += tree_$1(row);@>)m4_dnl
     uint32_t g;
 
     for (g = 0; g < NUM_OUTPUTS; g++)
-      m[g] = base_margin;
+      m[g] = BASE_MARGIN(g);
 bg4_ifelse_trees@<@>m4_dnl
 @>)m4_dnl
   }

@@ -2,7 +2,7 @@ m4_dnl kernel_scalar.m4 - the portable kernel: one row, one tree, one node at a 
 m4_dnl Every kernel template defines the same two functions (as Redis's ae_*.c do), with its
 m4_dnl ISA as suffix: available_ISA() and margins_ISA(x, n_rows, out), which writes the
 m4_dnl n_rows x NUM_OUTPUTS raw margins. model.c.m4 includes the ones the target can build.
-m4_dnl Needs from model.c.m4: nodes[], leaf_value[], tree_root[], tree_depth[], tree_group[], base_margin,
+m4_dnl Needs from model.c.m4: nodes[], leaf_value[], tree_root[], tree_depth[], tree_group[], BASE_MARGIN(g),
 m4_dnl NUM_FEATURES, NUM_OUTPUTS, NUM_TREES, FEATURE_BITS, FEATURE_MASK, DISTANCE_MASK.
 /* ---- kernel: scalar (templates/kernel_scalar.m4) ----
  * The reference for the others and the fallback on any target: each tree is walked for its
@@ -35,12 +35,12 @@ static void margins_scalar(const float *x, size_t n_rows, float *out) {
   for (r = 0; r < n_rows; r++) {
     const float *row = x + r * NUM_FEATURES;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
-    float m = base_margin;
+    float m = BASE_MARGIN(0);
 @>, @<m4_dnl
     float *m = out + r * NUM_OUTPUTS;
 
     for (k = 0; k < NUM_OUTPUTS; k++)
-      m[k] = base_margin;
+      m[k] = BASE_MARGIN(k);
 @>)m4_dnl
 
     for (t = 0; t < NUM_TREES; t += SCALAR_LOCKSTEP) {

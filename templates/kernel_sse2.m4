@@ -69,12 +69,12 @@ static void row_sse2(const float *row, float *out) {
   float leaf[4 * SSE2_GROUPS];
   uint32_t t, k, g, ng;
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
-  float m = base_margin;
+  float m = BASE_MARGIN(0);
 @>, @<m4_dnl
   float *m = out;
 
   for (k = 0; k < NUM_OUTPUTS; k++)
-    m[k] = base_margin;
+    m[k] = BASE_MARGIN(k);
 @>)m4_dnl
 
   for (t = 0; t < NUM_TREES; t += 4 * SSE2_GROUPS) {
@@ -113,7 +113,7 @@ static void block_sse2(const float *x, uint32_t n, float *out) {
         xo[j * nv + v][k] = (v * 4 + k < n ? v * 4 + k : n - 1) * NUM_FEATURES;
   for (v = 0; v < nv; v++)
     for (g = 0; g < NUM_OUTPUTS; g++)
-      acc[g][v] = _mm_set1_ps(base_margin);
+      acc[g][v] = _mm_set1_ps(BASE_MARGIN(g));
   for (t = 0; t < NUM_TREES; t += nt) {
     uint32_t cnt = NUM_TREES - t < nt ? NUM_TREES - t : nt, depth = 0;
 

@@ -1,7 +1,8 @@
 bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@>,
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
-  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>, @<bg4_tops@>)m4_dnl
+  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>, @<bg4_tops@>,
+  @<bg4_base_margins@>, @<bg4_feature_types@>)m4_dnl
 m4_dnl
 m4_dnl model.c.m4 - a compiled model: tables, kernels, transform, bg_model.
 m4_dnl With bg4_emit branchless (the default) the kernels are branchless: a walk takes a fixed
@@ -23,6 +24,8 @@ m4_define(@<bg4_tree_begin@>, @<  /* tree $1@<@>m4_ifelse(bg4_booster, @<dart@>,
 m4_dnl bg4_tree(INDEX, ROOT, NODES, DEPTH, GROUP) is defined before each tree table below.
 m4_dnl bg4_feature_name(NAME) - one feature name, already escaped for a C string
 m4_define(@<bg4_feature_name@>, @<  "$1",@>)m4_dnl
+m4_dnl bg4_feature_type(TYPE) - one feature type, already escaped for a C string
+m4_define(@<bg4_feature_type@>, @<  "$1",@>)m4_dnl
 m4_define(@<bg4_multi@>, m4_ifelse(bg4_num_outputs, @<1@>, @<0@>, @<1@>))m4_dnl
 bg4_header_comment(@<model.c@>, @<the compiled model bg4_name: tables, kernel and transform@>)
 
@@ -63,11 +66,21 @@ m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
 #define NUM_OUTPUTS bg4_num_outputs@<@>u
 #define NUM_TREES bg4_num_trees@<@>u
 
+m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 /* XGBoost's starting margin: ProbToMargin(base_score = bg4_base_score) in float. */
 static const float base_margin = bg4_base_margin;
+#define BASE_MARGIN(g) base_margin
+@>, @<m4_dnl
+/* XGBoost's starting margins, one per output group: ProbToMargin(base_score) in float. */
+static const float base_margins[NUM_OUTPUTS] = {bg4_base_margins};
+#define BASE_MARGIN(g) base_margins[g]
+@>)m4_dnl
 
 static const char *const feature_names[NUM_FEATURES] = {
 bg4_feature_names};
+
+static const char *const feature_types[NUM_FEATURES] = {
+bg4_feature_types};
 
 typedef void margins_fn(const float *x, size_t n_rows, float *out);
 
@@ -94,8 +107,9 @@ struct node {
   uint32_t word;   /* split: MISSING_LEFT | (right child - index) << FEATURE_BITS | feature; leaf: 0 */
 };
 
-_Static_assert(sizeof(struct node) == 8, "struct node must be 8 bytes");
-_Static_assert(bg4_num_nodes@<@>u < (1u << 28), "node byte offsets must fit in an int32");
+/* Compile-time checks (C99 has no _Static_assert): a negative array size fails the build. */
+typedef char node_is_8_bytes[sizeof(struct node) == 8 ? 1 : -1];
+typedef char node_offsets_fit_int32[bg4_num_nodes@<@>u < (1u << 28) ? 1 : -1];
 
 static const struct node nodes[bg4_num_nodes] = {
 bg4_nodes};
@@ -132,45 +146,9 @@ m4_include(@<kernel_neon.m4@>)m4_dnl
 #endif
 @>)m4_dnl
 
-m4_ifelse(bg4_transform, @<logistic@>, @<m4_dnl
-/* XGBoost's float sigmoid (common::Sigmoid): the 1e-16f is added in float, last. */
-static float transform(float m) {
-  float t = -m;
-
-  t = 88.7f < t ? 88.7f : t;
-  return 1.0f / ((expf(t) + 1.0f) + 1e-16f);
-}
-@>, bg4_transform, @<exp@>, @<m4_dnl
-/* count:poisson, reg:gamma, reg:tweedie: exp of the margin, in float. */
-static float transform(float m) {
-  return expf(m);
-}
-@>, bg4_transform, @<softprob@>, @<m4_dnl
-/* XGBoost's Softmax: subtract the float max, expf each, sum in double, divide in float. */
-static void transform(float *m) {
-  double sum = 0.0;
-  float max = m[0];
-  uint32_t g;
-
-  for (g = 1; g < NUM_OUTPUTS; g++)
-    max = fmaxf(m[g], max);
-  for (g = 0; g < NUM_OUTPUTS; g++) {
-    m[g] = expf(m[g] - max);
-    sum += m[g];
-  }
-  for (g = 0; g < NUM_OUTPUTS; g++)
-    m[g] /= (float)sum;
-}
-@>, bg4_transform, @<softmax@>, @<m4_dnl
-/* multi:softmax: the index of the first largest margin, as a float. */
-static float transform(const float *m) {
-  uint32_t g, best = 0;
-
-  for (g = 1; g < NUM_OUTPUTS; g++)
-    best = m[g] > m[best] ? g : best;
-  return (float)best;
-}
-@>)m4_dnl
+m4_dnl transform.m4 writes the objective's transform(); predict() is written below, per kernel.
+m4_define(@<bg4_transform_only@>, 1)m4_dnl
+m4_include(@<transform.m4@>)m4_dnl
 
 /* The predictions of n_rows rows with margins kernel k: margins, then the transform per row
  * (scalar glibc expf/logf on every path, so all kernels agree to the bit). */
@@ -195,8 +173,9 @@ m4_ifelse(bg4_transform, @<identity@>, @<m4_dnl
       out[r + j] = transform(m + j * NUM_OUTPUTS);
   }
 @>, @<m4_dnl
+  /* one transform per output (several outputs: a multi-target model, each on its own) */
   k(x, n_rows, out);
-  for (r = 0; r < n_rows; r++)
+  for (r = 0; r < n_rows * NUM_OUTPUTS; r++)
     out[r] = transform(out[r]);
 @>)m4_dnl
 }
@@ -284,6 +263,7 @@ const struct bg_model bg_model_@<@>bg4_name = {
   .predict_margin = predict_margin,
   .abi_version = BG_MODEL_ABI_VERSION,
   .predict_width = m4_ifelse(bg4_transform, @<softmax@>, @<1u@>, @<NUM_OUTPUTS@>),
+  .feature_types = feature_types,
   .num_kernels = sizeof kernels / sizeof kernels[0],
   .kernels = kernels,
 };

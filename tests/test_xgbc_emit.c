@@ -14,20 +14,7 @@
 
 #include "helpers.h"
 
-static char *tmp;
-
-
-static void setup(void) {
-  tmp = bgt_mkdtemp();
-}
-
-
-static void teardown(void) {
-  bgt_rmrf(tmp);
-  free(tmp);
-}
-
-TestSuite(xgbc_emit, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(xgbc_emit, .init = bgt_tmp_init, .fini = bgt_tmp_fini, .timeout = 60);
 
 
 static int xgbc(const char *model, const char *emit, const char *out, char **err) {
@@ -46,17 +33,17 @@ static const char *aws(void) {
 Test(xgbc_emit, unknown_kind_is_a_usage_error) {
   char *err;
 
-  cr_assert_eq(xgbc(aws(), "fast", bgt_fmt("%s/out", tmp), &err), 2);
+  cr_assert_eq(xgbc(aws(), "fast", bgt_fmt("%s/out", bgt_tmp), &err), 2);
   cr_assert(strstr(err, "--emit fast: expected branchless or ifelse") != NULL, "%s", err);
 }
 
 
 Test(xgbc_emit, ifelse_is_nested_code_that_compiles_alone) {
-  const char *out = bgt_fmt("%s/out", tmp);
+  const char *out = bgt_fmt("%s/out", bgt_tmp);
   char *c, *err;
   char *cc[] = {"cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-c",
                 bgt_fmt("-I%s/../runtime", bgt_env("BG_TEST_TEMPLATES")),
-                bgt_fmt("%s/model.c", out), "-o", bgt_fmt("%s/model.o", tmp), NULL};
+                bgt_fmt("%s/model.c", out), "-o", bgt_fmt("%s/model.o", bgt_tmp), NULL};
 
   cr_assert_eq(xgbc(aws(), "ifelse", out, &err), 0, "%s", err);
   c = bgt_read_file(bgt_fmt("%s/model.c", out), NULL);
@@ -72,7 +59,7 @@ Test(xgbc_emit, ifelse_is_nested_code_that_compiles_alone) {
 
 
 Test(xgbc_emit, branchless_is_the_default) {
-  const char *out = bgt_fmt("%s/out", tmp);
+  const char *out = bgt_fmt("%s/out", bgt_tmp);
   char *argv[] = {(char *)bgt_env("BG_TEST_XGBC"), (char *)aws(), "-o", (char *)out, NULL};
   char *c;
 
@@ -90,8 +77,8 @@ Test(xgbc_emit, branchless_is_the_default) {
 /* A node word holds MISSING_LEFT, the feature and the distance to the right child in 32 bits:
  * with 2^30 features only 1 bit is left, too few for any split. */
 Test(xgbc_emit, node_layout_limit_is_refused) {
-  char *text = bgt_read_file(aws(), NULL), *err, *model = bgt_fmt("%s/big.json", tmp);
-  const char *out = bgt_fmt("%s/out", tmp);
+  char *text = bgt_read_file(aws(), NULL), *err, *model = bgt_fmt("%s/big.json", bgt_tmp);
+  const char *out = bgt_fmt("%s/out", bgt_tmp);
   cJSON *j = cJSON_Parse(text), *learner = cJSON_GetObjectItem(j, "learner");
   cJSON *param = cJSON_GetObjectItem(learner, "learner_model_param");
   char *big;

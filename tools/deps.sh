@@ -17,6 +17,11 @@ case $build in /*) ;; *) build=$root/$build ;; esac
 pkgs_build="build-essential pkg-config m4 clang binutils dpkg-dev libcjson-dev libuv1-dev libhttp-parser-dev"
 pkgs_test="libcriterion-dev libxgboost-dev python3-xgboost python3-numpy"
 pkgs_bench="nginx-light wrk curl"
+pkgs_image="skopeo docker-registry jq file"
+pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
+pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
+pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
+pkgs_fuzz="libclang-rt-dev"   # make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
 # arm64 cross builds, run under qemu (toolchain.md §0-§3); :arm64 packages need dpkg's arm64.
 pkgs_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static binfmt-support libuv1-dev:arm64"
 
@@ -29,13 +34,21 @@ if ! dpkg --print-foreign-architectures | grep -qx arm64; then
   "${sudo_cmd[@]}" dpkg --add-architecture arm64
 fi
 missing=()
-for p in $pkgs_build $pkgs_test $pkgs_bench $pkgs_arm64; do
-  # One line per installed architecture once arm64 is added: a name without ":arch" means the
-  # native (or arch-independent) package.
-  case $p in *:*) want=${p#*:} ;; *) want="($(dpkg --print-architecture)|all)" ;; esac
-  dpkg-query -W -f='${Architecture} ${Status}\n' "${p%%:*}" 2>/dev/null \
-    | grep -Eq "^$want install ok installed\$" || missing+=("$p")
+# Every pkgs_* group above. A package counts as installed when dpkg has it for this machine's
+# architecture (or "all"); foreign-architecture twins (libuv1-dev:arm64) do not count for it.
+# A name with ":arch" (libuv1-dev:arm64) asks for that architecture.
+native=$(dpkg --print-architecture)
+for group in ${!pkgs_@}; do
+  for p in ${!group}; do
+    case $p in *:*) want=${p#*:} ;; *) want="($native|all)" ;; esac
+    if ! dpkg-query -W -f='${Status} ${Architecture}\n' "${p%%:*}" 2>/dev/null |
+         grep -Eq "^install ok installed $want\$"; then
+      missing+=("$p")
+    fi
+  done
 done
+# Debian's nodejs comes without npm (a separate package); other nodejs builds bundle it.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "deps: installing ${missing[*]}" >&2
   apt_get update -q
@@ -66,6 +79,33 @@ if [ ! -f "$lib" ]; then
   cc -O2 -fPIC -c "$cjson_dir/cJSON.c" -o "$obj"
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
   echo "deps: built $lib from $(basename "$cjson_dir")" >&2
+fi
+
+# Static http-parser from Debian's source package, the same way (the server links it; building
+# it here, not taking the -dev package's archive, keeps amd64 and arm64 on one recipe).
+lib=$build/$arch/libhttp_parser.a
+if [ ! -f "$lib" ]; then
+  src=$build/src
+  aptsrc=$build/apt-src
+  mkdir -p "$aptsrc/lists/partial" "$src" "$build/$arch"
+  if [ ! -f "$aptsrc/debsrc.sources" ] && [ ! -f "$aptsrc/debsrc.list" ]; then
+    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$aptsrc/debsrc.sources"
+    else
+      grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "$aptsrc/debsrc.list"
+    fi
+  fi
+  opts=(-o "Dir::Etc::SourceList=$(ls "$aptsrc"/debsrc.* | head -n1)" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$aptsrc/lists" -o APT::Sandbox::User=root)
+  if ! ls -d "$src"/http-parser-*/ >/dev/null 2>&1; then
+    apt-get "${opts[@]}" update -q >/dev/null
+    (cd "$src" && apt-get "${opts[@]}" source -q http-parser >/dev/null)
+  fi
+  hp_dir=$(ls -d "$src"/http-parser-*/ | head -n1)
+  obj=$build/$arch/http_parser.o
+  cc -O2 -fPIC -c "$hp_dir/http_parser.c" -o "$obj"
+  ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
+  echo "deps: built $lib from $(basename "$hp_dir")" >&2
 fi
 
 # arm64: static cJSON and http-parser built from Debian's source packages with the cross

@@ -1,0 +1,164 @@
+/* config.c - defaults, environment and flags into struct bg_config (see config.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+static int set_str(char *dst, size_t cap, const char *v) {
+  if (strlen(v) >= cap)
+    return -1;
+  memcpy(dst, v, strlen(v) + 1);
+  return 0;
+}
+
+
+static int parse_u64(const char *v, uint64_t max, uint64_t *out) {
+  char *end;
+  unsigned long long n;
+
+  if (*v < '0' || *v > '9')
+    return -1;
+  errno = 0;
+  n = strtoull(v, &end, 10);
+  if (errno != 0 || *end != '\0' || n > max)
+    return -1;
+  *out = n;
+  return 0;
+}
+
+
+static int parse_real(const char *v, double *out) {
+  char *end;
+  double d;
+
+  errno = 0;
+  d = strtod(v, &end);
+  if (errno != 0 || end == v || *end != '\0' || !isfinite(d))
+    return -1;
+  *out = d;
+  return 0;
+}
+
+
+static int parse_bool(const char *v, int *out) {
+  if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+    *out = 1;
+  else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || *v == 0)
+    *out = 0;
+  else
+    return -1;
+  return 0;
+}
+
+#define SET_str(f, v) set_str(cfg->f, sizeof cfg->f, v)
+#define SET_uint(f, v) (parse_u64(v, 0xffffffffu, &u) || (cfg->f = (unsigned)u, 0))
+#define SET_size(f, v) (parse_u64(v, (uint64_t)1 << 40, &u) || (cfg->f = (size_t)u, 0))
+#define SET_u64(f, v) (parse_u64(v, UINT64_MAX, &u) || (cfg->f = u, 0))
+#define SET_real(f, v) parse_real(v, &cfg->f)
+#define SET_share(f, v) (parse_real(v, &d) || d < 0 || d > 1 || (cfg->f = d, 0))
+#define SET_bool(f, v) parse_bool(v, &cfg->f)
+
+/* Set option idx (its row in BG_CONFIG_OPTIONS) from text v. Returns 0 or -1. */
+static int set_option(struct bg_config *cfg, int idx, const char *v) {
+  uint64_t u;
+  double d;
+  int k = 0;
+
+  (void)u;
+  (void)d;
+#define XX(field, flag, env, kind, dflt, help)                                                 \
+  if (idx == k++)                                                                              \
+    return SET_##kind(field, v) ? -1 : 0;
+  BG_CONFIG_OPTIONS(XX)
+#undef XX
+  return -1;
+}
+
+
+static int is_bool_option(int idx) {
+  int k = 0;
+
+#define XX(field, flag, env, kind, dflt, help)                                                 \
+  if (idx == k++)                                                                              \
+    return strcmp(#kind, "bool") == 0;
+  BG_CONFIG_OPTIONS(XX)
+#undef XX
+  return 0;
+}
+
+
+int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size_t errsz) {
+  static const char *const flags[] = {
+#define XX(field, flag, env, kind, dflt, help) flag,
+    BG_CONFIG_OPTIONS(XX)
+#undef XX
+  };
+  static const char *const envs[] = {
+#define XX(field, flag, env, kind, dflt, help) env,
+    BG_CONFIG_OPTIONS(XX)
+#undef XX
+  };
+  static const char *const dflts[] = {
+#define XX(field, flag, env, kind, dflt, help) dflt,
+    BG_CONFIG_OPTIONS(XX)
+#undef XX
+  };
+  int n = (int)(sizeof flags / sizeof flags[0]), i, k;
+
+  memset(cfg, 0, sizeof *cfg);
+  for (k = 0; k < n; k++)
+    set_option(cfg, k, dflts[k]);
+  for (k = 0; k < n; k++) {
+    const char *v = getenv(envs[k]);
+    if (v != NULL && set_option(cfg, k, v) != 0) {
+      snprintf(err, errsz, "%s=\"%.100s\" is not a valid value", envs[k], v);
+      return -1;
+    }
+  }
+  for (i = 0; i < argc; i++) {
+    const char *a = argv[i], *v = NULL, *eq = strchr(a, '=');
+    size_t alen = eq ? (size_t)(eq - a) : strlen(a);
+    for (k = 0; k < n; k++)
+      if (strlen(flags[k]) == alen && strncmp(a, flags[k], alen) == 0)
+        break;
+    if (k == n) {
+      snprintf(err, errsz, "unknown option %.100s (see bidgate --help)", a);
+      return -1;
+    }
+    if (eq != NULL)
+      v = eq + 1;
+    else if (is_bool_option(k))
+      v = "1";
+    else if (i + 1 < argc)
+      v = argv[++i];
+    else {
+      snprintf(err, errsz, "%s needs a value", flags[k]);
+      return -1;
+    }
+    if (set_option(cfg, k, v) != 0) {
+      snprintf(err, errsz, "%s \"%.100s\" is not a valid value", flags[k], v);
+      return -1;
+    }
+  }
+  if (cfg->port > 65535) {
+    snprintf(err, errsz, "port %u is out of range (0..65535)", cfg->port);
+    return -1;
+  }
+  if (cfg->max_rows == 0 || cfg->max_conns == 0 || cfg->request_timeout_ms == 0 ||
+      cfg->idle_timeout_ms == 0 || cfg->max_header < 256) {
+    snprintf(err, errsz, "limits must be positive (and --max-header at least 256)");
+    return -1;
+  }
+  return 0;
+}
+
+
+void bg_config_usage(FILE *out) {
+#define XX(field, flag, env, kind, dflt, help)                                                 \
+  fprintf(out, "  %-19s %-26s %s (default %s)\n", flag, env, help, *dflt ? dflt : "none");
+  BG_CONFIG_OPTIONS(XX)
+#undef XX
+}

@@ -1,0 +1,49 @@
+/* features_abi.h - the contract between a feature extractor compiled by xgbc and its callers.
+ *
+ * `xgbc MODEL.json --features FEATURES.json -o DIR` writes DIR/features.c defining
+ *
+ *     extern const struct bg_features bg_features_NAME;
+ *
+ * next to bg_model_NAME (model_abi.h). The extractor turns one parsed OpenRTB BidRequest (a
+ * cJSON tree), one of its impressions and, for models that score request x bidder, one candidate
+ * bidder into a row of num_features floats in the model's feature order, as the spec
+ * (docs/features.md) says. Everything the spec names is compiled in: JSON paths become direct
+ * lookups, vocabularies static sorted tables. extract and extract_bidder are pure apart from
+ * reading their input, allocation-free and thread-safe; a value that is absent or of the wrong
+ * type becomes the entry's default (NaN unless the spec names one). They cannot fail.
+ */
+#ifndef BG_FEATURES_ABI_H
+#define BG_FEATURES_ABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#define BG_FEATURES_ABI_VERSION 1
+
+/* What one row is made from. */
+struct bg_fx_input {
+  const cJSON *request; /* the BidRequest (an object) */
+  const cJSON *imp;     /* the impression this row scores (an object in request's imp[]) */
+  const cJSON *bidder;  /* the candidate bidder (a cJSON string), or NULL when there is none */
+  int64_t now;          /* the clock for hour/day-of-week entries without a timestamp: epoch s */
+};
+
+struct bg_features {
+  const char *name;          /* the model's C identifier: bg_features_NAME sits by bg_model_NAME */
+  const char *sha256;        /* hex SHA-256 of the spec file it was compiled from */
+  const char *xgbc_version;  /* version of the compiler that wrote the code */
+  uint32_t abi_version;      /* BG_FEATURES_ABI_VERSION of the writer */
+  uint32_t num_features;     /* length of a row; equals the model's num_features */
+  uint32_t uses_bidder;      /* 1 when some entry reads $bidder: one row per imp x bidder */
+  const char *const *feature_names; /* num_features names, from the spec */
+
+  /* Fill row[0 .. num_features) from in. */
+  void (*extract)(const struct bg_fx_input *in, float *row);
+  /* Refill only the entries that read $bidder (a no-op without any): a row made by extract for
+   * the same request and impression, copied, then this, equals extract for the new bidder. */
+  void (*extract_bidder)(const struct bg_fx_input *in, float *row);
+};
+
+#endif /* BG_FEATURES_ABI_H */

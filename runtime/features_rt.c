@@ -1,0 +1,363 @@
+/* features_rt.c - lookups and transforms for compiled feature extractors (see features_rt.h). */
+#include "features_rt.h"
+
+#include <math.h>
+#include <string.h>
+#include <threads.h>
+
+#define MAX_FOLD 256 /* longest string a folding lookup lower-cases; longer ones are unknown */
+#define MAX_UA 512   /* user agents are classified on their first MAX_UA bytes */
+
+
+const cJSON *bg_fx_key(const cJSON *v, const char *key) {
+  const cJSON *c;
+
+  if (v == NULL || !cJSON_IsObject(v))
+    return NULL;
+  /* The first member of a name wins, as everywhere in bidgate (cJSON's getter does the same). */
+  for (c = v->child; c != NULL; c = c->next)
+    if (c->string != NULL && strcmp(c->string, key) == 0)
+      break;
+  return c != NULL && !cJSON_IsNull(c) ? c : NULL;
+}
+
+
+const cJSON *bg_fx_index(const cJSON *v, int i) {
+  const cJSON *c;
+
+  if (v == NULL || !cJSON_IsArray(v) || i < 0)
+    return NULL;
+  for (c = v->child; c != NULL && i > 0; c = c->next)
+    i--;
+  return c != NULL && !cJSON_IsNull(c) ? c : NULL;
+}
+
+
+float bg_fx_number(const cJSON *v, float dflt) {
+  return v != NULL && cJSON_IsNumber(v) ? (float)v->valuedouble : dflt;
+}
+
+
+float bg_fx_present(const cJSON *v) {
+  return v != NULL ? 1.0f : 0.0f;
+}
+
+
+int bg_fx_word_cmp(const char *a, size_t alen, const char *b, size_t blen) {
+  int c = memcmp(a, b, alen < blen ? alen : blen);
+
+  if (c != 0)
+    return c;
+  return alen < blen ? -1 : alen > blen;
+}
+
+
+/* s lower-cased (ASCII only) into buf; returns n, or SIZE_MAX when s is too long. */
+static size_t fold_into(char *buf, size_t cap, const char *s, size_t n) {
+  size_t i;
+
+  if (n > cap)
+    return (size_t)-1;
+  for (i = 0; i < n; i++)
+    buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+  return n;
+}
+
+
+float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, float unknown,
+                  float dflt, int fold) {
+  char buf[MAX_FOLD];
+  const char *s;
+  size_t len, lo = 0, hi = n;
+
+  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL)
+    return dflt;
+  s = v->valuestring;
+  len = strlen(s);
+  if (fold) {
+    if ((len = fold_into(buf, sizeof buf, s, len)) == (size_t)-1)
+      return unknown;
+    s = buf;
+  }
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    int c = bg_fx_word_cmp(s, len, words[mid].s, words[mid].len);
+    if (c == 0)
+      return words[mid].id;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return unknown;
+}
+
+
+uint32_t bg_fx_fnv1a32(const char *s, size_t n) {
+  uint32_t h = 2166136261u;
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  return h;
+}
+
+
+float bg_fx_hash(const cJSON *v, uint32_t buckets, float dflt, int fold) {
+  const char *s;
+  size_t len, i;
+  uint32_t h = 2166136261u;
+
+  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL || buckets == 0)
+    return dflt;
+  s = v->valuestring;
+  len = strlen(s);
+  /* Folding byte by byte needs no buffer and no length limit. */
+  for (i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (fold && c >= 'A' && c <= 'Z')
+      c = (unsigned char)(c + ('a' - 'A'));
+    h = (h ^ c) * 16777619u;
+  }
+  return (float)(h % buckets);
+}
+
+
+/* The time in epoch seconds an hour/dow entry reads, shifted to local time; 0 when there is
+ * none. */
+static int local_time(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
+                      int64_t *t) {
+  if (ts != NULL && cJSON_IsNumber(ts) && isfinite(ts->valuedouble)) {
+    double s = ts->valuedouble / ((flags & BG_FX_TS_MS) ? 1000.0 : 1.0);
+    if (!(s >= -1e13 && s <= 1e13)) {
+      if (!(flags & BG_FX_TS_CLOCK))
+        return 0;
+      *t = now;
+    } else {
+      *t = (int64_t)floor(s);
+    }
+  } else if (flags & BG_FX_TS_CLOCK) {
+    *t = now;
+  } else {
+    return 0;
+  }
+  if (utcoffset != NULL && cJSON_IsNumber(utcoffset) && utcoffset->valuedouble >= -1440.0 &&
+      utcoffset->valuedouble <= 1440.0)
+    *t += (int64_t)floor(utcoffset->valuedouble * 60.0);
+  return 1;
+}
+
+
+/* a mod m in 0..m-1, for any sign of a. */
+static int64_t floor_mod(int64_t a, int64_t m) {
+  int64_t r = a % m;
+
+  return r < 0 ? r + m : r;
+}
+
+
+float bg_fx_hour(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
+                 float dflt) {
+  int64_t t;
+
+  if (!local_time(ts, now, flags, utcoffset, &t))
+    return dflt;
+  return (float)(floor_mod(t, 86400) / 3600);
+}
+
+
+float bg_fx_dow(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
+                enum bg_fx_week week, float dflt) {
+  int64_t t, days, wday;
+
+  if (!local_time(ts, now, flags, utcoffset, &t))
+    return dflt;
+  days = (t - floor_mod(t, 86400)) / 86400;
+  wday = floor_mod(days + 4, 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
+  switch (week) {
+  case BG_FX_WEEK_SPARK:
+    return (float)(wday + 1);
+  case BG_FX_WEEK_ISO:
+    return (float)(wday == 0 ? 7 : wday);
+  case BG_FX_WEEK_UNIX:
+    break;
+  }
+  return (float)wday;
+}
+
+
+float bg_fx_area(const cJSON *banner, float dflt) {
+  const cJSON *w = bg_fx_key(banner, "w"), *h = bg_fx_key(banner, "h"), *f;
+
+  if (w == NULL || h == NULL || !cJSON_IsNumber(w) || !cJSON_IsNumber(h)) {
+    f = bg_fx_index(bg_fx_key(banner, "format"), 0);
+    w = bg_fx_key(f, "w");
+    h = bg_fx_key(f, "h");
+    if (w == NULL || h == NULL || !cJSON_IsNumber(w) || !cJSON_IsNumber(h))
+      return dflt;
+  }
+  return (float)(w->valuedouble * h->valuedouble);
+}
+
+
+/* User agent rules (docs/features.md): lower-case substrings, each setting one rule bit; the
+ * first rule in priority order with a match decides. One pass over the agent finds them all:
+ * at each byte, only the needles starting with that byte are compared (the table is sorted,
+ * so they sit together and a bisection finds them). */
+enum {
+  R_CRAWLER = 1 << 0,
+  R_TV = 1 << 1,
+  R_CONSOLE = 1 << 2,
+  R_FEATURE = 1 << 3,
+  R_TABLET = 1 << 4,
+  R_PHONE = 1 << 5,
+  R_PC = 1 << 6,
+  R_ANDROID = 1 << 7, /* an Android device that does not say "mobile" is a tablet */
+  R_MOBILE = 1 << 8
+};
+
+struct needle {
+  const char *s;
+  unsigned len;
+  unsigned bits;
+};
+
+/* In strcmp order (byte values). */
+static const struct needle needles[] = {
+  {"; aft", 5, R_TV},
+  {"android", 7, R_PHONE | R_ANDROID},
+  {"android tv", 10, R_TV},
+  {"apple tv", 8, R_TV},
+  {"appletv", 7, R_TV},
+  {"bb10", 4, R_PHONE},
+  {"blackberry", 10, R_PHONE},
+  {"bot)", 4, R_CRAWLER},
+  {"bot-", 4, R_CRAWLER},
+  {"bot/", 4, R_CRAWLER},
+  {"bot;", 4, R_CRAWLER},
+  {"bravia", 6, R_TV},
+  {"crawler", 7, R_CRAWLER},
+  {"crkey", 5, R_TV},
+  {"cros", 4, R_PC},
+  {"docomo", 6, R_FEATURE},
+  {"facebookexternalhit", 19, R_CRAWLER},
+  {"freebsd", 7, R_PC},
+  {"googletv", 8, R_TV},
+  {"hbbtv", 5, R_TV},
+  {"iemobile", 8, R_PHONE},
+  {"ipad", 4, R_TABLET},
+  {"iphone", 6, R_PHONE},
+  {"ipod", 4, R_PHONE},
+  {"j2me", 4, R_FEATURE},
+  {"kddi", 4, R_FEATURE},
+  {"kindle", 6, R_TABLET},
+  {"linux", 5, R_PC},
+  {"mac os x", 8, R_PC},
+  {"macintosh", 9, R_PC},
+  {"mediapartners", 13, R_CRAWLER},
+  {"midp", 4, R_FEATURE},
+  {"mobile", 6, R_PHONE | R_MOBILE},
+  {"netcast", 7, R_TV},
+  {"nintendo", 8, R_CONSOLE},
+  {"playbook", 8, R_TABLET},
+  {"playstation", 11, R_CONSOLE},
+  {"roku", 4, R_TV},
+  {"series40", 8, R_FEATURE},
+  {"series60", 8, R_FEATURE},
+  {"silk/", 5, R_TABLET},
+  {"slurp", 5, R_CRAWLER},
+  {"smart-tv", 8, R_TV},
+  {"smarttv", 7, R_TV},
+  {"softbank", 8, R_FEATURE},
+  {"spider", 6, R_CRAWLER},
+  {"symbian", 7, R_FEATURE},
+  {"tablet", 6, R_TABLET},
+  {"up.browser", 10, R_FEATURE},
+  {"viera", 5, R_TV},
+  {"vodafone", 8, R_FEATURE},
+  {"web0s", 5, R_TV},
+  {"willcom", 7, R_FEATURE},
+  {"windows", 7, R_PC},
+  {"windows phone", 13, R_PHONE},
+  {"x11", 3, R_PC},
+  {"xbox", 4, R_CONSOLE},
+};
+
+
+/* first[c] .. first[c + 1]: the needles starting with byte c. Built once (call_once), read
+ * by every thread after. */
+static unsigned char first[257];
+static once_flag first_once = ONCE_FLAG_INIT;
+
+
+static void build_first(void) {
+  const size_t count = sizeof needles / sizeof needles[0];
+  size_t k = 0;
+  int c;
+
+  for (c = 0; c < 257; c++) {
+    while (k < count && (c == 256 || (unsigned char)needles[k].s[0] < c))
+      k++;
+    first[c] = (unsigned char)k;
+  }
+}
+
+
+enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
+  char lower[MAX_UA];
+  unsigned bits = 0;
+  size_t i;
+
+  call_once(&first_once, build_first);
+  if (n > MAX_UA)
+    n = MAX_UA;
+  fold_into(lower, MAX_UA, ua, n);
+  for (i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)lower[i];
+    unsigned k;
+    for (k = first[c]; k < first[c + 1]; k++)
+      if (needles[k].len <= n - i && lower[i + 1] == needles[k].s[1] &&
+          memcmp(lower + i, needles[k].s, needles[k].len) == 0)
+        bits |= needles[k].bits;
+  }
+  if (bits & R_CRAWLER)
+    return BG_FX_UA_CRAWLER;
+  if (bits & R_TV)
+    return BG_FX_UA_TV;
+  if (bits & R_CONSOLE)
+    return BG_FX_UA_CONSOLE;
+  if (bits & R_FEATURE)
+    return BG_FX_UA_FEATURE_PHONE;
+  if ((bits & R_TABLET) || ((bits & R_ANDROID) && !(bits & R_MOBILE)))
+    return BG_FX_UA_TABLET;
+  if (bits & R_PHONE)
+    return BG_FX_UA_PHONE;
+  if (bits & R_PC)
+    return BG_FX_UA_PC;
+  return BG_FX_UA_OTHER;
+}
+
+
+float bg_fx_devicetype(const cJSON *devicetype, const cJSON *ua, enum bg_fx_scale scale,
+                       float dflt) {
+  /* OpenRTB 1..7 -> woothee: mobile/tablet, phone, tablet -> smartphone; PC -> pc;
+   * CTV, connected device, set-top box -> appliance. */
+  static const float rtb_to_woothee[8] = {0, 0, 3, 2, 0, 0, 2, 2};
+  /* enum bg_fx_ua -> each scale; NaN: no code on that scale, so dflt. */
+  static const float ua_to_openrtb[] = {4, 5, 4, 2, 3, 6, NAN, NAN};
+  static const float ua_to_woothee[] = {0, 0, 1, 3, 2, 2, 4, 5};
+  float r;
+
+  if (devicetype != NULL && cJSON_IsNumber(devicetype)) {
+    double d = devicetype->valuedouble;
+    if (d >= 1 && d <= 7 && d == floor(d))
+      return scale == BG_FX_SCALE_WOOTHEE ? rtb_to_woothee[(int)d] : (float)d;
+  }
+  if (ua == NULL || !cJSON_IsString(ua) || ua->valuestring == NULL || ua->valuestring[0] == '\0')
+    return dflt;
+  {
+    enum bg_fx_ua c = bg_fx_ua_class(ua->valuestring, strlen(ua->valuestring));
+    r = scale == BG_FX_SCALE_WOOTHEE ? ua_to_woothee[c] : ua_to_openrtb[c];
+  }
+  return isnan(r) ? dflt : r;
+}
