@@ -60,6 +60,11 @@ static int parse_bool(const char *v, int *out) {
 #define SET_real(f, v) parse_real(v, &cfg->f)
 #define SET_share(f, v) (parse_real(v, &d) || d < 0 || d > 1 || (cfg->f = d, 0))
 #define SET_bool(f, v) parse_bool(v, &cfg->f)
+#define SET_optport(f, v)                                                                      \
+  (strcmp(v, "off") == 0 || *v == 0 ? (cfg->f = -1, 0)                                         \
+                                    : parse_u64(v, 65535, &u) || (cfg->f = (int)u, 0))
+#define SET_framing(f, v)                                                                      \
+  (strcmp(v, "framed") == 0 ? (cfg->f = 1, 0) : strcmp(v, "unframed") == 0 ? (cfg->f = 0, 0) : -1)
 
 /* Set option idx (its row in BG_CONFIG_OPTIONS) from text v. Returns 0 or -1. */
 static int set_option(struct bg_config *cfg, int idx, const char *v) {

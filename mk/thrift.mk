@@ -1,0 +1,16 @@
+# mk/thrift.mk - the Thrift endpoint (runtime/thrift_*.c, docs/thrift.md): its objects in the
+# bidgate binary, `make run` with it on :9090, its tests, the fuzz target and the benchmark.
+#
+#   make fuzz            libFuzzer (clang) on the Thrift decoder for FUZZ_SECONDS (default 60)
+#   make bench-thrift    Thrift calls/s next to HTTP requests/s on one core (part of make bench)
+
+THRIFT_SRC := runtime/thrift_proto.c runtime/thrift_fx.c runtime/thrift_call.c \
+  runtime/thrift_server.c
+THRIFT_OBJ = $(THRIFT_SRC:%.c=$(BUILD)/obj/%.o)
+
+# The runtime list in the Makefile is fixed when it is read; the objects join the link here.
+$(BUILD)/$(MODEL)/bidgate: $(THRIFT_OBJ)
+
+# The sample system served Thrift on 9090; `make run` does too (RUN_FLAGS in mk/server.mk).
+RUN_THRIFT_PORT ?= 9090
+RUN_FLAGS += --thrift-port $(RUN_THRIFT_PORT)
