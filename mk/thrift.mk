@@ -14,3 +14,13 @@ $(BUILD)/$(MODEL)/bidgate: $(THRIFT_OBJ)
 # The sample system served Thrift on 9090; `make run` does too (RUN_FLAGS in mk/server.mk).
 RUN_THRIFT_PORT ?= 9090
 RUN_FLAGS += --thrift-port $(RUN_THRIFT_PORT)
+
+# ---- tests: a Python client generated from the IDL by Debian's thrift compiler ----
+THRIFT_PY := $(HOST)/thrift-py
+$(THRIFT_PY)/bidrequest/ttypes.py: runtime/bidrequest.thrift
+	@mkdir -p $(THRIFT_PY)
+	thrift --gen py -out $(THRIFT_PY) $<
+
+TEST_DEPS += $(THRIFT_PY)/bidrequest/ttypes.py
+TEST_ENV += BG_TEST_THRIFT=$(CURDIR)/tests/thrift BG_TEST_THRIFT_PY=$(CURDIR)/$(THRIFT_PY)
+TEST_EXTRA_test_thrift := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o

@@ -21,6 +21,7 @@ pkgs_image="skopeo docker-registry jq file"
 pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
 pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
 pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
+pkgs_thrift="thrift-compiler python3-thrift"   # Thrift endpoint tests: a client generated from runtime/bidrequest.thrift
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
