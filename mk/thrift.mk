@@ -24,3 +24,4 @@ $(THRIFT_PY)/bidrequest/ttypes.py: runtime/bidrequest.thrift
 TEST_DEPS += $(THRIFT_PY)/bidrequest/ttypes.py
 TEST_ENV += BG_TEST_THRIFT=$(CURDIR)/tests/thrift BG_TEST_THRIFT_PY=$(CURDIR)/$(THRIFT_PY)
 TEST_EXTRA_test_thrift := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o
+TEST_EXTRA_test_thrift_malformed := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o
