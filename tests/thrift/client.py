@@ -6,7 +6,7 @@ python3-thrift and the code Debian's thrift compiler generates from runtime/bidr
     client.py GEN call PORT TRANSPORT PROTOCOL < calls.jsonl   one line per answer
     client.py GEN encode TRANSPORT PROTOCOL OUT < calls.jsonl  OUT: the bytes the client sends
     client.py GEN decode TRANSPORT IN                          one line per answer in file IN
-    client.py GEN spec                                          BidRequest's fields: ID TYPE NAME
+    client.py GEN spec                                          the IDL as the compiler read it
 
 GEN is the folder `thrift --gen py -out GEN runtime/bidrequest.thrift` wrote. TRANSPORT is
 framed or unframed (buffered); PROTOCOL is binary (strict headers), old (old-style headers:
@@ -61,9 +61,15 @@ def main():
     BidRequestFilter, ttypes = load(gen)
     if cmd == "spec":
         names = {v: k for k, v in vars(TType).items() if k.isupper()}
-        for f in ttypes.BidRequest.thrift_spec:
-            if f is not None:
-                print(f[0], names[f[1]], f[2])
+        names[TType.STRING] = "STRING"  # UTF7 shares its id
+        specs = [("field", ttypes.BidRequest), ("args", BidRequestFilter.filter_args),
+                 ("result", BidRequestFilter.filter_result), ("response", ttypes.BidResponse)]
+        for what, struct in specs:
+            for f in struct.thrift_spec:
+                if f is not None:
+                    print(what, f[0], names[f[1]], f[2])
+        methods = [m for m in vars(BidRequestFilter.Iface) if not m.startswith("_")]
+        print("service", BidRequestFilter.__name__.split(".")[-1], " ".join(methods))
         return
     if cmd == "call":
         port, transport, kind = int(args[0]), args[1], args[2]
