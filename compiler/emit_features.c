@@ -124,6 +124,8 @@ static void put_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e) {
     put_paths_text(out, &e->paths);
   } else if (e->transform == XGBC_FX_HOUR || e->transform == XGBC_FX_DOW) {
     fputs(" of the clock", out);
+  } else {
+    fputs(" of nothing: no OpenRTB path, a Thrift source only", out);
   }
   if (e->aux.num > 0) {
     fputs(e->transform == XGBC_FX_DEVICETYPE ? ", else the user agent " : ", shifted by ", out);
@@ -181,7 +183,8 @@ static void put_thrift_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *
   } else if (clock) {
     fputs(" of the clock (UTC): no thrift source", out);
   } else {
-    fputs(": no thrift source, the default", out);
+    fputs(e->transform == XGBC_FX_PRESENT ? ": no thrift source, so 0"
+                                          : ": no thrift source, so the default", out);
   }
   fputs("@>@>)m4_dnl\n", out);
   for (k = 0; k < e->num_thrift; k++)

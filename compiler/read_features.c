@@ -428,9 +428,12 @@ static int read_entry(const cJSON *j, struct xgbc_fx_entry *e, int ei, struct xg
   case XGBC_FX_VOCABULARY:
   case XGBC_FX_HASH:
   case XGBC_FX_PRESENT:
-    if (path == NULL)
-      return fail(d, XGBC_ESCHEMA, fmt, ei, "path", "is required for this transform");
-    if ((err = read_paths(path, &e->paths, 1, &e->uses_bidder, fmt, ei, "path", d)))
+    /* An entry read only from Thrift calls needs no OpenRTB path: it has no value there. */
+    if (path == NULL && cJSON_GetObjectItemCaseSensitive(j, "thrift") == NULL)
+      return fail(d, XGBC_ESCHEMA, fmt, ei, "path", "is required for this transform (or a "
+                  "\"thrift\" source)");
+    if (path != NULL &&
+        (err = read_paths(path, &e->paths, 1, &e->uses_bidder, fmt, ei, "path", d)))
       return err;
     break;
   case XGBC_FX_HOUR:

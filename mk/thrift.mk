@@ -29,3 +29,15 @@ TEST_EXTRA_test_thrift_proto := $(HOST)/obj/tests/thrift_net.o \
   $(addprefix $(HOST)/obj/runtime/,thrift_proto.o thrift_call.o thrift_fx.o features_rt.o buf.o) \
   $(FXTEST)/features.o
 $(HOST)/tests/test_thrift_proto: TEST_LIBS += $(CJSON_A)
+
+# tests/thrift/spec.json (every Thrift source) compiled with tests/features/model.json.
+TXTEST := $(HOST)/txtest
+$(TXTEST)/gen/features.c: tests/thrift/spec.json tests/features/model.json $(XGBC) $(TEMPLATES)
+	$(XGBC) tests/features/model.json --name txtest --features tests/thrift/spec.json -o $(TXTEST)/gen
+
+$(TXTEST)/features.o: $(TXTEST)/gen/features.c
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+
+TEST_EXTRA_test_thrift_features := $(TXTEST)/features.o \
+  $(addprefix $(HOST)/obj/runtime/,thrift_fx.o features_rt.o)
+$(HOST)/tests/test_thrift_features: TEST_LIBS += $(CJSON_A)
