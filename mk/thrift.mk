@@ -41,3 +41,50 @@ $(TXTEST)/features.o: $(TXTEST)/gen/features.c
 TEST_EXTRA_test_thrift_features := $(TXTEST)/features.o \
   $(addprefix $(HOST)/obj/runtime/,thrift_fx.o features_rt.o)
 $(HOST)/tests/test_thrift_features: TEST_LIBS += $(CJSON_A)
+
+# ---- fuzzing: tests/fuzz/fuzz_thrift.c on the decoder and answers, with models/aws-rtb ----
+FUZZ_DIR := $(HOST)/fuzz
+FUZZ_GEN := $(FUZZ_DIR)/gen
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_CORPUS := tests/fuzz/thrift_corpus
+FUZZ_RUNTIME := runtime/thrift_proto.c runtime/thrift_call.c runtime/thrift_fx.c \
+  runtime/features_rt.c runtime/buf.c
+
+$(FUZZ_GEN)/model.c $(FUZZ_GEN)/features.c &: models/aws-rtb/model.json \
+    models/aws-rtb/features.json $(XGBC) $(TEMPLATES)
+	$(XGBC) models/aws-rtb/model.json --name aws_rtb --features models/aws-rtb/features.json \
+	  -o $(FUZZ_GEN)
+
+$(FUZZ_DIR)/%.o: $(FUZZ_GEN)/%.c
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_thrift.o $(FUZZ_DIR)/replay_main.o: $(FUZZ_DIR)/%.o: tests/fuzz/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
+
+# The plain driver (any compiler): `make test` replays the corpus with it.
+$(FUZZ_DIR)/thrift-replay: $(FUZZ_DIR)/replay_main.o $(FUZZ_DIR)/fuzz_thrift.o \
+    $(FUZZ_DIR)/model.o $(FUZZ_DIR)/features.o \
+    $(addprefix $(HOST)/obj/,$(FUZZ_RUNTIME:.c=.o)) $(CJSON_A)
+	$(CC) $(CFLAGS) $^ -lm -o $@
+
+# The libFuzzer build: clang, with address and undefined-behaviour sanitizers.
+$(FUZZ_DIR)/thrift-fuzz: tests/fuzz/fuzz_thrift.c $(FUZZ_RUNTIME) $(FUZZ_GEN)/model.c \
+    $(FUZZ_GEN)/features.c $(CJSON_A)
+	$(FUZZ_CC) $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer,address,undefined \
+	  -fno-sanitize-recover=undefined -Iruntime $(filter %.c %.a,$^) -lm -o $@
+
+.PHONY: fuzz
+# Bounded: FUZZ_SECONDS of fuzzing. New inputs go to build/amd64/fuzz/corpus (copy the
+# interesting ones into tests/fuzz/thrift_corpus); a crash leaves build/amd64/fuzz/crash-*,
+# which `build/amd64/fuzz/thrift-replay FILE` replays.
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_DIR)/thrift-fuzz $(FUZZ_DIR)/thrift-replay
+	@mkdir -p $(FUZZ_DIR)/corpus
+	$(FUZZ_DIR)/thrift-fuzz -max_total_time=$(FUZZ_SECONDS) -dict=tests/fuzz/thrift.dict \
+	  -max_len=4096 -artifact_prefix=$(FUZZ_DIR)/ $(FUZZ_DIR)/corpus $(FUZZ_CORPUS)
+
+TEST_DEPS += $(FUZZ_DIR)/thrift-replay
+TEST_ENV += BG_TEST_THRIFT_REPLAY=$(CURDIR)/$(FUZZ_DIR)/thrift-replay \
+  BG_TEST_THRIFT_CORPUS=$(CURDIR)/$(FUZZ_CORPUS)
