@@ -88,3 +88,16 @@ fuzz: deps
 TEST_DEPS += $(FUZZ_DIR)/thrift-replay
 TEST_ENV += BG_TEST_THRIFT_REPLAY=$(CURDIR)/$(FUZZ_DIR)/thrift-replay \
   BG_TEST_THRIFT_CORPUS=$(CURDIR)/$(FUZZ_CORPUS)
+
+# ---- benchmark: Thrift calls/s next to HTTP requests/s, the server on one core ----
+THRIFT_LOAD := $(HOST)/thrift-load
+$(THRIFT_LOAD): tests/bench/thrift_load.c
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+.PHONY: bench-thrift
+BENCH_TARGETS += bench-thrift
+bench-thrift: aws-rtb-server $(THRIFT_LOAD)
+	@mkdir -p build/bench
+	tools/bench-thrift.sh build/amd64/aws-rtb/bidgate $(THRIFT_LOAD) build/bench/thrift.md
+	tools/bench-section.sh thrift build/bench/thrift.md
+	@echo "bench-thrift: docs/BENCHMARKS.md updated"
