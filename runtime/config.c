@@ -152,6 +152,12 @@ int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size
     snprintf(err, errsz, "port %u is out of range (0..65535)", cfg->port);
     return -1;
   }
+  if (cfg->thrift_port > 0 && (unsigned)cfg->thrift_port == cfg->port) {
+    /* Both listeners set SO_REUSEPORT: the kernel would split connections between them. */
+    snprintf(err, errsz, "--thrift-port %d is also --port: give the Thrift service its own",
+             cfg->thrift_port);
+    return -1;
+  }
   if (cfg->max_rows == 0 || cfg->max_conns == 0 || cfg->request_timeout_ms == 0 ||
       cfg->idle_timeout_ms == 0 || cfg->max_header < 256) {
     snprintf(err, errsz, "limits must be positive (and --max-header at least 256)");

@@ -549,3 +549,48 @@ Test(thrift, byte_at_a_time_unframed) {
 Test(thrift, byte_at_a_time_framed) {
   check_dribble("framed");
 }
+
+
+Test(thrift, configured_by_environment) {
+  struct bgt_tserver s;
+  struct bgt_bytes call = {NULL, 0, 0}, framed;
+  struct bgt_tanswer a;
+  cJSON *fields = cJSON_Parse("{\"hour\":\"13\",\"deviceTypeId\":3}");
+  int fd;
+
+  setenv("BIDGATE_THRIFT_PORT", "0", 1);
+  setenv("BIDGATE_THRIFT_TRANSPORT", "framed", 1);
+  s = bgt_tserver_start(NULL);
+  put_call(&call, fields, 9, 0);
+  framed = bgt_framed(&call);
+  fd = bgt_connect(s.thrift_port);
+  cr_assert_eq(bgt_send(fd, framed.p, framed.len), 0);
+  a = bgt_tread(fd, 1);
+  cr_assert_eq(a.kind, 1, "no framed reply: %d %s", a.kind, a.message);
+  cr_assert_eq(a.seqid, 9);
+  close(fd);
+  free(bgt_tserver_stop(&s));
+  cJSON_Delete(fields);
+}
+
+
+/* Bad settings stop bidgate before it listens, with exit status 2 and one line. */
+Test(thrift, bad_settings_refused) {
+  static const char *const bad[][3] = {
+    {"--thrift-port", "70000", "--thrift-port \"70000\" is not a valid value"},
+    {"--thrift-port", "-1", "--thrift-port \"-1\" is not a valid value"},
+    {"--thrift-transport", "compact", "--thrift-transport \"compact\" is not a valid value"},
+    {"--thrift-port", "8080", "--thrift-port 8080 is also --port"},
+  };
+  size_t k;
+
+  for (k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+    char *argv[] = {(char *)bgt_env("BG_TEST_BIDGATE"), "--port", "8080", (char *)bad[k][0],
+                    (char *)bad[k][1], NULL};
+    char *out, *err;
+    cr_assert_eq(bgt_run(argv, NULL, &out, &err), 2, "%s %s was accepted", bad[k][0],
+                 bad[k][1]);
+    cr_assert(strstr(err, bad[k][2]) != NULL, "stderr: %s", err);
+    cr_assert_str_eq(out, "");
+  }
+}

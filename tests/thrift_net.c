@@ -30,8 +30,10 @@ struct bgt_tserver bgt_tserver_start(const char *const *args) {
   argv[n++] = "127.0.0.1";
   argv[n++] = "--port";
   argv[n++] = "0";
-  argv[n++] = "--thrift-port";
-  argv[n++] = "0";
+  if (getenv("BIDGATE_THRIFT_PORT") == NULL) {
+    argv[n++] = "--thrift-port";
+    argv[n++] = "0";
+  }
   while (args != NULL && *args != NULL && n < 62)
     argv[n++] = *args++;
   argv[n] = NULL;

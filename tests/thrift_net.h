@@ -16,8 +16,9 @@ struct bgt_tserver {
   int err_fd; /* the server's stderr */
 };
 
-/* Start $BG_TEST_BIDGATE with --host 127.0.0.1 --port 0 --thrift-port 0 and args (NULL-ended)
- * and read both listening lines. The server dies with the test process. */
+/* Start $BG_TEST_BIDGATE with --host 127.0.0.1 --port 0 --thrift-port 0 (left out when the
+ * test set BIDGATE_THRIFT_PORT) and args (NULL-ended), and read both listening lines. The
+ * server dies with the test process. */
 struct bgt_tserver bgt_tserver_start(const char *const *args);
 
 /* SIGTERM; the server must exit 0 within 5 s. Returns what it wrote on stderr (malloc'd). */
