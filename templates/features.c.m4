@@ -96,7 +96,8 @@ m4_define(@<bg4_fxt_dow_clock@>, @<
  * leads to a value wins) and hands the value to one transform of runtime/features_rt.h. A
  * value that is absent or of the wrong type becomes the entry's default: NAN, the model's
  * "missing", unless the spec says otherwise. extract_bidder() redoes only the entries that read
- * $bidder, so a row can be copied and re-aimed at the next bidder.m4_ifelse(bg4_fx_uses_thrift, @<1@>, @<
+ * $bidder, so a row can be copied and re-aimed at the next bidder.m4_dnl
+m4_ifelse(bg4_fx_uses_thrift, @<1@>, @<
  *
  * extract_thrift() makes the same row from a Thrift call (runtime/bidrequest.thrift): each
  * entry tries the IDL fields its "thrift" member names (t: the first the call set) and hands
