@@ -7,7 +7,8 @@ GEN is the folder `thrift --gen py` wrote for runtime/bidrequest.thrift. Each se
 harness's input: a mode byte (bit 0: framed; bits 1..7: the message limit, 64 << (n % 12)
 bytes), a piece size, then a connection's bytes. Well-formed calls come from python3-thrift's
 encoders (strict, old-style, accelerated; framed and unframed); malformed ones are written
-with struct.pack. Run once to (re)make the committed corpus; `make fuzz` adds to its own copy.
+with struct.pack. Run once to (re)make the seeds; the corpus also keeps inputs `make fuzz`
+found that add coverage (named by their SHA-1, merged with thrift-fuzz -merge=1).
 """
 import os
 import struct
