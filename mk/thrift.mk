@@ -78,7 +78,8 @@ $(FUZZ_DIR)/thrift-fuzz: tests/fuzz/fuzz_thrift.c $(FUZZ_RUNTIME) $(FUZZ_GEN)/mo
 .PHONY: fuzz
 # Bounded: FUZZ_SECONDS of fuzzing. New inputs go to build/amd64/fuzz/corpus (copy the
 # interesting ones into tests/fuzz/thrift_corpus); a crash leaves build/amd64/fuzz/crash-*,
-# which `build/amd64/fuzz/thrift-replay FILE` replays.
+# which `build/amd64/fuzz/thrift-fuzz FILE` replays with the sanitizers (thrift-replay FILE
+# without them, e.g. under gdb).
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_DIR)/thrift-fuzz $(FUZZ_DIR)/thrift-replay
 	@mkdir -p $(FUZZ_DIR)/corpus
