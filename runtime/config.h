@@ -28,6 +28,9 @@ struct bg_config {
   unsigned max_rows;          /* impressions x bidders scored per request */
 };
 
+/* The model's default threshold (runtime/linked_model.c). */
+extern const char bg_linked_threshold[];
+
 /* XX(FIELD, FLAG, ENV, KIND, DEFAULT, HELP); KIND: str, uint, size, real, share, bool, u64,
  * optport ("off" or a port), framing ("framed" or "unframed") */
 #define BG_CONFIG_OPTIONS(XX)                                                                  \
@@ -37,7 +40,8 @@ struct bg_config {
      "BidRequestFilter port (off: none; 0 lets the kernel choose)")                            \
   XX(thrift_framed, "--thrift-transport", "BIDGATE_THRIFT_TRANSPORT", framing, "unframed",     \
      "Thrift transport: unframed (TSocket) or framed (TFramedTransport)")                      \
-  XX(threshold, "--threshold", "BIDGATE_THRESHOLD", real, "0.5", "pass when score >= this")    \
+  XX(threshold, "--threshold", "BIDGATE_THRESHOLD", real, bg_linked_threshold, "pass when "  \
+     "score >= this (the model's serving.json sets the default)")                            \
   XX(explore, "--explore", "BIDGATE_EXPLORE", share, "0", "share (0..1) of rows passed at "    \
      "random, marked \"explore\"")                                                             \
   XX(seed, "--seed", "BIDGATE_SEED", u64, "0", "seed of the exploration draws (0: random)")   \

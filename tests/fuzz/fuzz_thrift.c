@@ -10,8 +10,9 @@
  * them. Both runs must agree exactly: the same messages, errors and answer bytes. Any
  * disagreement, out-of-range result or sanitizer report is a bug; abort() flags it.
  *
- * Built two ways: with clang -fsanitize=fuzzer for `make fuzz`, and with any compiler against
- * replay_main.c, which `make test` uses to replay tests/fuzz/thrift_corpus/.
+ * Built the two ways of every target in tests/fuzz (mk/fuzz.mk, fuzz.h): with clang
+ * -fsanitize=fuzzer for `make fuzz`, and with the suite's compiler against replay.c, which
+ * `make test` runs on tests/fuzz/corpus/thrift/ and tests/fuzz/crashers/thrift/.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -19,13 +20,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fuzz.h"
 #include "thrift_call.h"
 #include "thrift_proto.h"
 
 extern const struct bg_model bg_model_aws_rtb;
 extern const struct bg_features bg_features_aws_rtb;
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct run {
   struct bg_buf out;      /* every answer, in order */

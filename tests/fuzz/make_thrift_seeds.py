@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""tests/fuzz/make_corpus.py - write the seed corpus of tests/fuzz/fuzz_thrift.c.
+"""tests/fuzz/make_thrift_seeds.py - write the seed corpus of tests/fuzz/fuzz_thrift.c.
 
-    make_corpus.py GEN OUT_DIR
+    make_thrift_seeds.py GEN tests/fuzz/corpus/thrift
 
 GEN is the folder `thrift --gen py` wrote for runtime/bidrequest.thrift. Each seed is the
 harness's input: a mode byte (bit 0: framed; bits 1..7: the message limit, 64 << (n % 12)
