@@ -18,6 +18,7 @@ struct xgbc_emit_info {
   const char *source;       /* model file as given on the command line */
   const char *sha256;       /* hex digest of the model file */
   const char *xgbc_version;
+  const char *emit;         /* "branchless" (the default kernels) or "ifelse" (nested if/else) */
 };
 
 /* Write every bg4_* definition the templates need to out. Returns 0, or XGBC_EIO when

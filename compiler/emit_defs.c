@@ -119,6 +119,27 @@ static const char *transform_word(enum xgbc_transform t) {
 }
 
 
+/* One tree as nested m4 calls, from flat node i at depth dep:
+ * bg4_if(DEPTH, FEATURE, THRESHOLD, DEFAULT_LEFT, @<LEFT@>, @<RIGHT@>) or bg4_ret(DEPTH, VALUE).
+ * m4 quotes nest, so one quote pair per level keeps each branch unexpanded until its turn.
+ * Recursion depth is the tree's depth, which validation bounds by the node count. */
+static void put_nested(FILE *out, const struct xgbc_flat *f, uint32_t i, uint32_t dep) {
+  const struct xgbc_flat_node *n = &f->nodes[i];
+  char num[32];
+
+  if (n->is_leaf) {
+    fprintf(out, "bg4_ret(%u, %s)", dep, xgbc_float_literal(num, sizeof num, n->leaf));
+    return;
+  }
+  fprintf(out, "bg4_if(%u, %u, %s, %u, @<", dep, n->feature,
+          xgbc_float_literal(num, sizeof num, n->threshold), n->default_left);
+  put_nested(out, f, n->child, dep + 1);
+  fputs("@>, @<", out);
+  put_nested(out, f, n->child + 1, dep + 1);
+  fputs("@>)", out);
+}
+
+
 int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xgbc_model *m,
                    const struct xgbc_flat *f) {
   char num[32], num2[32];
@@ -127,6 +148,7 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   /* Definitions produce no output of their own. */
   fputs("m4_divert(-1)\n# xgbc definitions: facts about one model, for the templates\n", out);
   def_word(out, "bg4_name", info->name);
+  def_word(out, "bg4_emit", info->emit ? info->emit : "branchless");
   def_string(out, "bg4_source", info->source, 0);
   def_word(out, "bg4_sha256", info->sha256);
   def_word(out, "bg4_xgbc_version", info->xgbc_version);
@@ -139,6 +161,7 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   def_uint(out, "bg4_num_trees", f->num_trees);
   def_uint(out, "bg4_num_nodes", f->num_nodes);
   def_uint(out, "bg4_max_depth", f->max_depth);
+  def_uint(out, "bg4_feature_bits", f->feature_bits);
   def_word(out, "bg4_base_score", xgbc_float_literal(num, sizeof num, m->base_score));
   def_word(out, "bg4_base_margin", xgbc_float_literal(num, sizeof num, xgbc_model_base_margin(m)));
   /* bg4_base_margins: one start margin per output group, comma separated */
@@ -184,6 +207,30 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   }
   fputs("@>)\n", out);
 
+  /* bg4_tops: the first two levels of each tree, for kernels that load them without gathers:
+   * bg4_top(TREE, WHICH, THRESHOLD, DEFAULT_LEFT, DISTANCE, FEATURE) with WHICH 0 for the
+   * root, 1 and 2 for its left and right child (a leaf root stands in for both: it stays).
+   * No newlines: the template picks one WHICH at a time and lays the values out itself. */
+  fputs("m4_define(@<bg4_tops@>, @<", out);
+  for (t = 0; t < f->num_trees; t++) {
+    const struct xgbc_flat_node *root = &f->nodes[f->trees[t].root];
+    uint32_t which, at[3];
+
+    at[0] = f->trees[t].root;
+    at[1] = root->is_leaf ? at[0] : root->child;
+    at[2] = root->is_leaf ? at[0] : root->child + 1;
+    for (which = 0; which < 3; which++) {
+      const struct xgbc_flat_node *n = &f->nodes[at[which]];
+      if (n->is_leaf)
+        fprintf(out, "bg4_top(%u, %u, NAN, 0, 0, 0)", t, which);
+      else
+        fprintf(out, "bg4_top(%u, %u, %s, %u, %u, %u)", t, which,
+                xgbc_float_literal(num, sizeof num, n->threshold), n->default_left,
+                n->child + 1 - at[which], n->feature);
+    }
+  }
+  fputs("@>)\n", out);
+
   /* bg4_nodes: per tree bg4_tree_begin(INDEX, WEIGHT), then per node
    * bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) or
    * bg4_leaf(INDEX, CHILD, VALUE, SOURCE) */
@@ -201,6 +248,17 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
                 n->child, xgbc_float_literal(num2, sizeof num2, n->threshold), n->source);
     }
   }
+  fputs("@>)\n", out);
+
+  /* bg4_ifelse_trees: bg4_ifelse_tree(INDEX, GROUP, @<BODY@>) per tree, BODY nested (only for
+   * --emit ifelse: it is as large as the node table) */
+  fputs("m4_define(@<bg4_ifelse_trees@>, @<", out);
+  if (info->emit != NULL && strcmp(info->emit, "ifelse") == 0)
+    for (t = 0; t < f->num_trees; t++) {
+      fprintf(out, "bg4_ifelse_tree(%u, %u, @<", t, f->trees[t].group);
+      put_nested(out, f, f->trees[t].root, 1);
+      fputs("@>)\n", out);
+    }
   fputs("@>)\n", out);
   fputs("m4_divert(0)m4_dnl\n", out);
   return ferror(out) ? XGBC_EIO : 0;

@@ -51,6 +51,29 @@ static void lower_tree(const struct xgbc_model *m, uint32_t t, struct xgbc_flat 
 }
 
 
+/* Choose feature_bits and child_bits (see lower.h) and check that every split fits. */
+static int pack_bits(const struct xgbc_model *m, struct xgbc_flat *f, struct xgbc_diag *d) {
+  uint32_t i, max_dist = 0;
+
+  f->feature_bits = 1;
+  while (f->feature_bits < 31 && (m->num_features - 1) >> f->feature_bits != 0)
+    f->feature_bits++;
+  f->child_bits = 31 - f->feature_bits;
+  for (i = 0; i < f->num_nodes; i++)
+    if (!f->nodes[i].is_leaf && f->nodes[i].child + 1 - i > max_dist)
+      max_dist = f->nodes[i].child + 1 - i;
+  if (f->child_bits == 0 || max_dist >> f->child_bits != 0) {
+    uint32_t fb = f->feature_bits;
+    xgbc_flat_free(f);
+    return xgbc_fail(d, XGBC_EUNSUPPORTED, m->trees_where,
+                     "too large for the kernels' node layout: %u features need %u bits and a "
+                     "child %u nodes away needs more than the %u bits left of 31",
+                     m->num_features, fb, max_dist, 31 - fb);
+  }
+  return 0;
+}
+
+
 int xgbc_lower(const struct xgbc_model *m, struct xgbc_flat *f, struct xgbc_diag *d) {
   uint64_t total = 0;
   uint32_t t, biggest = 0, *queue, *depth;
@@ -80,7 +103,7 @@ int xgbc_lower(const struct xgbc_model *m, struct xgbc_flat *f, struct xgbc_diag
     lower_tree(m, t, f, queue, depth);
   free(queue);
   free(depth);
-  return 0;
+  return pack_bits(m, f, d);
 }
 
 

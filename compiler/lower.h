@@ -36,9 +36,15 @@ struct xgbc_flat {
   struct xgbc_flat_node *nodes;
   struct xgbc_flat_tree *trees;
   uint32_t num_nodes, num_trees, max_depth;
+  /* The kernels pack a split's feature and its right child's distance (child + 1 - index)
+   * into 31 bits: the feature in the low feature_bits (bits of num_features - 1, at least 1),
+   * the distance in the child_bits above. */
+  uint32_t feature_bits, child_bits;
 };
 
-/* Build f from a model that passed xgbc_validate. Returns 0 or XGBC_ENOMEM. */
+/* Build f from a model that passed xgbc_validate. Returns 0, XGBC_ENOMEM, or XGBC_EUNSUPPORTED
+ * when a split's feature and child distance do not fit the 31-bit packing together (more than
+ * 2^31 nodes, or e.g. 2^16 features and a tree of more than 2^15 nodes). */
 int xgbc_lower(const struct xgbc_model *m, struct xgbc_flat *f, struct xgbc_diag *d);
 
 /* Release f; never fails. */

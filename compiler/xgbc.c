@@ -50,6 +50,9 @@ static const char usage[] =
   "                       before a model exists)\n"
   "  --templates DIR      m4 templates (default: $XGBC_TEMPLATES, else " XGBC_TEMPLATE_DIR ")\n"
   "  --m4 PROGRAM         GNU m4 to run (default: $XGBC_M4, else m4)\n"
+  "  --emit KIND          branchless (default): table-driven kernels, scalar and SIMD,\n"
+  "                       picked at run time; ifelse: classic nested if/else code, as\n"
+  "                       tl2cgen and m2cgen write it (a baseline; same results)\n"
   "  --dump-defs          print the m4 definitions instead of writing files\n"
   "  -h, --help           this text\n"
   "  --version            print the version\n"
@@ -68,7 +71,7 @@ static void print_usage(FILE *f) {
 }
 
 struct options {
-  const char *model, *out_dir, *name, *template_dir, *m4, *features;
+  const char *model, *out_dir, *name, *template_dir, *m4, *features, *emit;
   int dump_defs;
   struct xgbc_read_opts read; /* options that complete a text dump (read.h) */
 };
@@ -142,6 +145,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
       slot = &o->template_dir;
     } else if (strcmp(a, "--m4") == 0) {
       slot = &o->m4;
+    } else if (strcmp(a, "--emit") == 0) {
+      slot = &o->emit;
     } else if (strcmp(a, "--features") == 0) {
       slot = &o->features;
     } else if ((slot = xgbc_read_opt_slot(&o->read, a)) != NULL) {
@@ -166,6 +171,12 @@ static int parse_args(int argc, char **argv, struct options *o) {
   /* No model: only a feature spec, compiled on its own (training data before any model). */
   if ((o->model == NULL && o->features == NULL) || (o->out_dir == NULL && !o->dump_defs)) {
     print_usage(stderr);
+    return -1;
+  }
+  if (o->emit == NULL)
+    o->emit = "branchless";
+  if (strcmp(o->emit, "branchless") != 0 && strcmp(o->emit, "ifelse") != 0) {
+    fprintf(stderr, "xgbc: --emit %s: expected branchless or ifelse\n", o->emit);
     return -1;
   }
   if (o->name != NULL && !is_identifier(o->name)) {
@@ -324,7 +335,7 @@ int main(int argc, char **argv) {
     goto out;
   }
   if (o.model != NULL) {
-    struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION};
+    struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION, o.emit};
     err = xgbc_emit_defs(mem, &info, &m, &f);
   } else {
     err = xgbc_emit_name_defs(mem, name, XGBC_VERSION);

@@ -13,7 +13,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BG_MODEL_ABI_VERSION 2 /* 2: feature_types added */
+#define BG_MODEL_ABI_VERSION 3 /* 2: feature_types added; 3: kernels[] added */
+
+/* One implementation of the model compiled into the object: "scalar", "sse2", "avx2", "neon"
+ * (xgbc's default branchless kernels), "ifelse" (xgbc --emit ifelse) or "linear" (gblinear
+ * models). All give the same bits.
+ * Tests and benchmarks call them one by one; everyone else calls bg_model.predict, which uses
+ * the best kernel the CPU can run. */
+struct bg_kernel {
+  const char *name;
+  int (*available)(void); /* 1 when this CPU can run the kernel, else 0 */
+  void (*predict)(const float *x, size_t n_rows, float *out);        /* as bg_model.predict */
+  void (*predict_margin)(const float *x, size_t n_rows, float *out); /* as predict_margin */
+};
 
 struct bg_model {
   const char *name;         /* C identifier made from the model's folder name */
@@ -37,6 +49,8 @@ struct bg_model {
   /* num_features XGBoost feature types (ABI version 2 and later): the model's ("q", "float",
    * "int", "i", "c"), else "q" for every feature. */
   const char *const *feature_types;
+  uint32_t num_kernels;     /* entries of kernels (ABI version 3 and later) */
+  const struct bg_kernel *kernels; /* every kernel compiled in, slowest first */
 };
 
 #endif /* BG_MODEL_ABI_H */

@@ -1,23 +1,27 @@
 bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@>,
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
-  @<bg4_nodes@>, @<bg4_base_margins@>, @<bg4_feature_types@>)m4_dnl
+  @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>, @<bg4_tops@>,
+  @<bg4_base_margins@>, @<bg4_feature_types@>)m4_dnl
 m4_dnl
-m4_dnl model.c.m4 - a compiled model: node table, tree table, kernel, transform, bg_model.
-m4_dnl The kernel is branchless: a walk takes a fixed number of steps per tree (its depth) and
-m4_dnl each step is arithmetic on the comparison results, never a jump on a feature value.
+m4_dnl model.c.m4 - a compiled model: tables, kernels, transform, bg_model.
+m4_dnl With bg4_emit branchless (the default) the kernels are branchless: a walk takes a fixed
+m4_dnl number of steps per tree (its depth) and each step is arithmetic on the comparison
+m4_dnl results, never a jump on a feature value; one kernel per ISA, from kernel_ISA.m4.
+m4_dnl With bg4_emit ifelse the one kernel is nested if/else (kernel_ifelse.m4).
 m4_dnl
 m4_dnl bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) - one split node
-m4_define(@<bg4_split@>, @<  {$5, $2u@<@>m4_ifelse(@<$3@>, @<1@>, @< | MISSING_LEFT@>), $4u, 0.0f}, m4_dnl
+m4_dnl bg4_word(DEFAULT_LEFT, DISTANCE, FEATURE) - a node word (see struct node)
+m4_define(@<bg4_word@>, @<m4_ifelse(@<$1@>, @<1@>, @<MISSING_LEFT | @>)$2u << FEATURE_BITS | $3u@>)m4_dnl
+m4_define(@<bg4_split@>, @<  {$5, bg4_word(@<$3@>, m4_eval(@<$4 + 1 - $1@>), @<$2@>)}, m4_dnl
 /* $1: x[$2] < $5 ? $4 : m4_eval(@<$4 + 1@>)m4_ifelse(@<$3@>, @<1@>, @<, missing left@>, m4_dnl
 @<, missing right@>); node $6 */@>)m4_dnl
 m4_dnl bg4_leaf(INDEX, CHILD, VALUE, SOURCE) - one leaf
-m4_define(@<bg4_leaf@>, @<  {NAN, 0u, $2u, $3}, /* $1: leaf; node $4 */@>)m4_dnl
+m4_define(@<bg4_leaf@>, @<  {NAN, 0u}, /* $1: leaf $3; node $4 */@>)m4_dnl
 m4_dnl bg4_tree_begin(INDEX, WEIGHT) - a comment between trees
 m4_define(@<bg4_tree_begin@>, @<  /* tree $1@<@>m4_ifelse(bg4_booster, @<dart@>, m4_dnl
 @< (DART weight $2, folded into its leaves)@>) */@>)m4_dnl
-m4_dnl bg4_tree(INDEX, ROOT, NODES, DEPTH, GROUP) - one row of the tree table
-m4_define(@<bg4_tree@>, @<  {$2u, $4u, $5u}, /* tree $1: $3 nodes */@>)m4_dnl
+m4_dnl bg4_tree(INDEX, ROOT, NODES, DEPTH, GROUP) is defined before each tree table below.
 m4_dnl bg4_feature_name(NAME) - one feature name, already escaped for a C string
 m4_define(@<bg4_feature_name@>, @<  "$1",@>)m4_dnl
 m4_dnl bg4_feature_type(TYPE) - one feature type, already escaped for a C string
@@ -27,14 +31,30 @@ bg4_header_comment(@<model.c@>, @<the compiled model bg4_name: tables, kernel an
 
 /* How to read this file
  *
+m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
+ * Compiled with `xgbc --emit ifelse`: each tree is a function of nested if/else (see the
+ * kernel below), a baseline for benchmarks. The default, `--emit branchless`, writes table-
+ * driven kernels that do not branch on the data. The margin of a row is base_margin plus the
+ * trees' leaves, added in float in tree order, as XGBoost adds them; predict() applies the
+ * objective's transform to it.
+@>, @<m4_dnl
  * nodes[] holds every tree, one after another, each renumbered breadth-first from its root
  * (unreachable slots of the source model are gone; "node N" names the source index). A split
- * sends x to child when x[feature] < threshold, or when x is missing (NaN) and MISSING_LEFT is
- * set; otherwise to child + 1. A leaf has threshold NaN, so every comparison is false and it
- * always goes to child + 1, which is itself: a walk can take a fixed number of steps, the
- * tree's depth, without ever branching on the data. trees[] gives each tree's root, depth and
- * output group. The margin of a row is base_margin plus the leaves, added in float in tree
- * order, as XGBoost adds them; predict() applies the objective's transform to it.
+ * sends x to its left child when x[feature] < threshold, or when x is missing (NaN) and
+ * MISSING_LEFT is set; otherwise to the right child. Children are adjacent, and a node stores
+ * the distance to its right child, so the next node is index + distance - go_left. A leaf has
+ * threshold NaN (every comparison is false) and distance 0, so it stays where it is: a walk
+ * can take a fixed number of steps, the tree's depth, without ever branching on the data.
+ * leaf_value[] holds the leaves' values (DART weights folded in). tree_root[], tree_depth[]
+ * and tree_group[] give each tree's root, depth and output group. The margin of a row is
+ * base_margin plus the leaves, added in float in tree order, as XGBoost adds them; predict()
+ * applies the objective's transform to it.
+ *
+ * The kernels (one per instruction set, each from its own template) all compute exactly
+ * that: scalar everywhere, SSE2 and AVX2 on x86-64 (AVX2 when the CPU has it, checked once at
+ * run time), NEON on aarch64. bg_model_@<@>bg4_name.kernels lists them for tests and
+ * benchmarks; predict and predict_margin use the best one.
+@>)m4_dnl
  */
 #include <math.h>
 #include <stddef.h>
@@ -45,32 +65,15 @@ bg4_header_comment(@<model.c@>, @<the compiled model bg4_name: tables, kernel an
 #define NUM_FEATURES bg4_num_features@<@>u
 #define NUM_OUTPUTS bg4_num_outputs@<@>u
 #define NUM_TREES bg4_num_trees@<@>u
-#define MISSING_LEFT 0x80000000u /* in node.feature: a missing value goes left */
-#define FEATURE_MASK 0x7fffffffu
-
-struct node {
-  float threshold;  /* split: go to child iff x < threshold; leaf: NaN */
-  uint32_t feature; /* feature index, | MISSING_LEFT */
-  uint32_t child;   /* left child; the right child is child + 1 */
-  float leaf;       /* leaf value (0 at a split) */
-};
-
-struct tree {
-  uint32_t root, depth, group;
-};
-
-static const struct node nodes[bg4_num_nodes] = {
-bg4_nodes};
-
-static const struct tree trees[NUM_TREES] = {
-bg4_trees};
 
 m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 /* XGBoost's starting margin: ProbToMargin(base_score = bg4_base_score) in float. */
 static const float base_margin = bg4_base_margin;
+#define BASE_MARGIN(g) base_margin
 @>, @<m4_dnl
 /* XGBoost's starting margins, one per output group: ProbToMargin(base_score) in float. */
 static const float base_margins[NUM_OUTPUTS] = {bg4_base_margins};
+#define BASE_MARGIN(g) base_margins[g]
 @>)m4_dnl
 
 static const char *const feature_names[NUM_FEATURES] = {
@@ -79,51 +82,173 @@ bg4_feature_names};
 static const char *const feature_types[NUM_FEATURES] = {
 bg4_feature_types};
 
-/* One walk: depth steps from node i. Each step turns two comparisons into 0 or 1 and adds. */
-static inline uint32_t walk(const float *row, uint32_t i, uint32_t depth) {
-  for (; depth > 0; depth--) {
-    const struct node *n = &nodes[i];
-    float x = row[n->feature & FEATURE_MASK];
-    uint32_t go_left = (uint32_t)(x < n->threshold) | ((uint32_t)(x != x) & (n->feature >> 31));
-    i = n->child + 1u - go_left;
+typedef void margins_fn(const float *x, size_t n_rows, float *out);
+
+m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
+m4_include(@<kernel_ifelse.m4@>)m4_dnl
+@>, @<m4_dnl
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define HAVE_X86_KERNELS 1
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define HAVE_NEON_KERNEL 1
+#endif
+
+#define NUM_TREES_PAD ((NUM_TREES + 7u) / 8u * 8u) /* SIMD kernels read 8 trees at once */
+#define MISSING_LEFT 0x80000000u /* in node.word: a missing value goes left */
+#define FEATURE_BITS bg4_feature_bits@<@>u /* node.word: MISSING_LEFT | distance << FEATURE_BITS | feature */
+#define FEATURE_MASK ((1u << FEATURE_BITS) - 1u)
+#define DISTANCE_MASK ((1u << (31u - FEATURE_BITS)) - 1u) /* after >> FEATURE_BITS */
+
+/* 8 bytes, so that a SIMD gather of 64-bit elements loads a whole node per lane. */
+struct node {
+  float threshold; /* split: go left iff x < threshold; leaf: NaN */
+  uint32_t word;   /* split: MISSING_LEFT | (right child - index) << FEATURE_BITS | feature; leaf: 0 */
+};
+
+/* Compile-time checks (C99 has no _Static_assert): a negative array size fails the build. */
+typedef char node_is_8_bytes[sizeof(struct node) == 8 ? 1 : -1];
+typedef char node_offsets_fit_int32[bg4_num_nodes@<@>u < (1u << 28) ? 1 : -1];
+
+static const struct node nodes[bg4_num_nodes] = {
+bg4_nodes};
+
+m4_define(@<bg4_split@>, @<  0.0f,@>)m4_dnl
+m4_define(@<bg4_leaf@>, @<  $3, /* $1 */@>)m4_dnl
+m4_define(@<bg4_tree_begin@>, @<  /* tree $1 */@>)m4_dnl
+/* The value of each leaf (0 at a split), indexed like nodes[]. */
+static const float leaf_value[bg4_num_nodes] = {
+bg4_nodes};
+
+/* Per tree: root node, depth (steps of a walk), output group. The padding up to a multiple of
+ * 8 (root 0, depth 0) only feeds SIMD lanes whose results are dropped. */
+m4_define(@<bg4_tree@>, @<  $2u, /* tree $1: $3 nodes */
+@>)m4_dnl
+static const uint32_t tree_root[NUM_TREES_PAD] = {
+bg4_trees};
+m4_define(@<bg4_tree@>, @<$4u, @>)m4_dnl
+static const uint32_t tree_depth[NUM_TREES_PAD] = {
+  bg4_trees
+};
+m4_define(@<bg4_tree@>, @<$5u, @>)m4_dnl
+static const uint32_t tree_group[NUM_TREES] = {
+  bg4_trees
+};
+
+m4_include(@<kernel_scalar.m4@>)m4_dnl
+#ifdef HAVE_X86_KERNELS
+m4_include(@<kernel_sse2.m4@>)m4_dnl
+m4_include(@<kernel_avx2.m4@>)m4_dnl
+#endif
+#ifdef HAVE_NEON_KERNEL
+m4_include(@<kernel_neon.m4@>)m4_dnl
+#endif
+@>)m4_dnl
+
+m4_dnl transform.m4 writes the objective's transform(); predict() is written below, per kernel.
+m4_define(@<bg4_transform_only@>, 1)m4_dnl
+m4_include(@<transform.m4@>)m4_dnl
+
+/* The predictions of n_rows rows with margins kernel k: margins, then the transform per row
+ * (scalar glibc expf/logf on every path, so all kernels agree to the bit). */
+static inline void predict_with(margins_fn *k, const float *x, size_t n_rows, float *out) {
+  size_t r;
+
+m4_ifelse(bg4_transform, @<identity@>, @<m4_dnl
+  (void)r;
+  k(x, n_rows, out); /* bg4_objective: the margin is the prediction */
+@>, bg4_transform, @<softprob@>, @<m4_dnl
+  k(x, n_rows, out);
+  for (r = 0; r < n_rows; r++)
+    transform(out + r * NUM_OUTPUTS);
+@>, bg4_transform, @<softmax@>, @<m4_dnl
+  /* out has one value per row: margins go through a small buffer. */
+  for (r = 0; r < n_rows; r += 16) {
+    float m[16 * NUM_OUTPUTS];
+    size_t j, n = n_rows - r < 16 ? n_rows - r : 16;
+
+    k(x + r * NUM_FEATURES, n, m);
+    for (j = 0; j < n; j++)
+      out[r + j] = transform(m + j * NUM_OUTPUTS);
   }
-  return i;
+@>, @<m4_dnl
+  /* one transform per output (several outputs: a multi-target model, each on its own) */
+  k(x, n_rows, out);
+  for (r = 0; r < n_rows * NUM_OUTPUTS; r++)
+    out[r] = transform(out[r]);
+@>)m4_dnl
 }
 
-m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
-/* The margin of one row. */
-static float margin(const float *row) {
-  float m = base_margin;
-  uint32_t t;
+m4_dnl bg4_kernel(ISA) - the predict pair of one kernel, for the kernels[] table
+m4_define(@<bg4_kernel@>, @<
+static void predict_margin_$1(const float *x, size_t n_rows, float *out) {
+  margins_$1(x, n_rows, out);
+}
 
-  for (t = 0; t < NUM_TREES; t++)
-    m += nodes[walk(row, trees[t].root, trees[t].depth)].leaf;
-  return m;
+static void predict_$1(const float *x, size_t n_rows, float *out) {
+  predict_with(margins_$1, x, n_rows, out);
+}
+@>)m4_dnl
+m4_dnl bg4_kernel_entry(ISA) - one row of kernels[]
+m4_define(@<bg4_kernel_entry@>, @<  {"$1", available_$1, predict_$1, predict_margin_$1},
+@>)m4_dnl
+m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
+bg4_kernel(@<ifelse@>)
+static const struct bg_kernel kernels[] = {
+bg4_kernel_entry(@<ifelse@>)};
+
+static margins_fn *best_margins(void) {
+  return margins_ifelse;
 }
 @>, @<m4_dnl
-/* The NUM_OUTPUTS margins of one row; each tree adds to its group's. */
-static void margins(const float *row, float *m) {
-  uint32_t t, g;
+bg4_kernel(@<scalar@>)m4_dnl
+#ifdef HAVE_X86_KERNELS
+bg4_kernel(@<sse2@>)m4_dnl
+bg4_kernel(@<avx2@>)m4_dnl
+#endif
+#ifdef HAVE_NEON_KERNEL
+bg4_kernel(@<neon@>)m4_dnl
+#endif
 
-  for (g = 0; g < NUM_OUTPUTS; g++)
-    m[g] = base_margins[g];
-  for (t = 0; t < NUM_TREES; t++)
-    m[trees[t].group] += nodes[walk(row, trees[t].root, trees[t].depth)].leaf;
+static const struct bg_kernel kernels[] = {
+bg4_kernel_entry(@<scalar@>)m4_dnl
+#ifdef HAVE_X86_KERNELS
+bg4_kernel_entry(@<sse2@>)m4_dnl
+bg4_kernel_entry(@<avx2@>)m4_dnl
+#endif
+#ifdef HAVE_NEON_KERNEL
+bg4_kernel_entry(@<neon@>)m4_dnl
+#endif
+};
+
+/* The best kernel this CPU runs, chosen on first use and kept (a relaxed atomic: racing
+ * first calls all store the same pointer). */
+static margins_fn *best_margins(void) {
+  static margins_fn *best;
+  margins_fn *k = __atomic_load_n(&best, __ATOMIC_RELAXED);
+
+  if (k == NULL) {
+#if defined(HAVE_X86_KERNELS)
+    k = available_avx2() ? margins_avx2 : margins_sse2;
+#elif defined(HAVE_NEON_KERNEL)
+    k = margins_neon;
+#else
+    k = margins_scalar;
+#endif
+    __atomic_store_n(&best, k, __ATOMIC_RELAXED);
+  }
+  return k;
 }
 @>)m4_dnl
 
 static void predict_margin(const float *x, size_t n_rows, float *out) {
-  size_t r;
-
-  for (r = 0; r < n_rows; r++)
-m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
-    out[r] = margin(x + r * NUM_FEATURES);
-@>, @<m4_dnl
-    margins(x + r * NUM_FEATURES, out + r * NUM_OUTPUTS);
-@>)m4_dnl
+  best_margins()(x, n_rows, out);
 }
 
-m4_include(@<transform.m4@>)
+static void predict(const float *x, size_t n_rows, float *out) {
+  predict_with(best_margins(), x, n_rows, out);
+}
 
 const struct bg_model bg_model_@<@>bg4_name = {
   .name = "bg4_name",
@@ -139,4 +264,6 @@ const struct bg_model bg_model_@<@>bg4_name = {
   .abi_version = BG_MODEL_ABI_VERSION,
   .predict_width = m4_ifelse(bg4_transform, @<softmax@>, @<1u@>, @<NUM_OUTPUTS@>),
   .feature_types = feature_types,
+  .num_kernels = sizeof kernels / sizeof kernels[0],
+  .kernels = kernels,
 };

@@ -100,6 +100,15 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 
 m4_include(@<transform.m4@>)
 
+/* The one implementation, in the kernels[] list every model carries (model_abi.h). */
+static int available_linear(void) {
+  return 1;
+}
+
+static const struct bg_kernel kernels[] = {
+  {"linear", available_linear, predict, predict_margin},
+};
+
 const struct bg_model bg_model_@<@>bg4_name = {
   .name = "bg4_name",
   .sha256 = "bg4_sha256",
@@ -114,4 +123,6 @@ const struct bg_model bg_model_@<@>bg4_name = {
   .abi_version = BG_MODEL_ABI_VERSION,
   .predict_width = m4_ifelse(bg4_transform, @<softmax@>, @<1u@>, @<NUM_OUTPUTS@>),
   .feature_types = feature_types,
+  .num_kernels = sizeof kernels / sizeof kernels[0],
+  .kernels = kernels,
 };

@@ -3,7 +3,9 @@ m4_dnl (xgboost.md, step 7) and predict(), which applies it to the margins.
 m4_dnl
 m4_dnl Included (m4_include) by model.c.m4 and model_linear.c.m4, after they have defined
 m4_dnl NUM_FEATURES, NUM_OUTPUTS, bg4_multi (0: one output, 1: several) and predict_margin(),
-m4_dnl plus margin(row) when bg4_multi is 0, or margins(row, m) when it is 1.
+m4_dnl plus margin(row) when bg4_multi is 0, or margins(row, m) when it is 1. A template that
+m4_dnl writes its own predict() (model.c.m4: one per kernel) defines bg4_transform_only first
+m4_dnl and gets only transform().
 m4_dnl Elementwise transforms (logistic, exp, exp_double, hinge) apply to each output of a
 m4_dnl multi-target model; softprob and softmax need classes (validation checks num_class).
 m4_dnl
@@ -60,6 +62,7 @@ static float transform(const float *m) {
 m4_errprint(m4___file__:m4___line__@<: xgbc: unknown transform @>bg4_transform
 )m4_m4exit(1)@>)m4_dnl
 
+m4_ifdef(@<bg4_transform_only@>, @<@>, @<m4_dnl
 static void predict(const float *x, size_t n_rows, float *out) {
   size_t r;
 
@@ -87,3 +90,4 @@ m4_ifelse(bg4_transform, @<identity@>, @<m4_dnl
     out[r] = transform(margin(x + r * NUM_FEATURES));
 @>)m4_dnl
 }
+@>)m4_dnl

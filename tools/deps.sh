@@ -23,19 +23,27 @@ pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); 
 pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
 pkgs_thrift="thrift-compiler python3-thrift"   # Thrift endpoint tests: a client generated from runtime/bidrequest.thrift
 pkgs_fuzz="libclang-rt-dev"   # make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
+# arm64 cross builds, run under qemu (toolchain.md §0-§3); :arm64 packages need dpkg's arm64.
+pkgs_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static binfmt-support libuv1-dev:arm64"
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 apt_get() { "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 "$@"; }
 
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "deps: adding dpkg architecture arm64" >&2
+  "${sudo_cmd[@]}" dpkg --add-architecture arm64
+fi
 missing=()
 # Every pkgs_* group above. A package counts as installed when dpkg has it for this machine's
 # architecture (or "all"); foreign-architecture twins (libuv1-dev:arm64) do not count for it.
+# A name with ":arch" (libuv1-dev:arm64) asks for that architecture.
 native=$(dpkg --print-architecture)
 for group in ${!pkgs_@}; do
   for p in ${!group}; do
-    if ! dpkg-query -W -f='${Status} ${Architecture}\n' "$p" 2>/dev/null |
-         grep -Eq "^install ok installed ($native|all)\$"; then
+    case $p in *:*) want=${p#*:} ;; *) want="($native|all)" ;; esac
+    if ! dpkg-query -W -f='${Status} ${Architecture}\n' "${p%%:*}" 2>/dev/null |
+         grep -Eq "^install ok installed $want\$"; then
       missing+=("$p")
     fi
   done
@@ -100,3 +108,8 @@ if [ ! -f "$lib" ]; then
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
   echo "deps: built $lib from $(basename "$hp_dir")" >&2
 fi
+
+# arm64: static cJSON and http-parser built from Debian's source packages with the cross
+# compiler (libhttp-parser-dev:arm64 cannot be co-installed), and an arm64 sysroot holding
+# Criterion's runtime closure for the test binaries that run under qemu (toolchain.md §1, §3).
+"$root/tools/deps-arm64.sh" "$build"
