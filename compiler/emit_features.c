@@ -11,6 +11,11 @@
  *                    step, bg4_fx_lookup_end; then the transform, e.g.
  *                    bg4_fx_vocabulary(I, UNKNOWN, DEFAULT, FOLD)
  *   bg4_fx_bidder    the same for the entries that read $bidder only
+ *   bg4_fx_uses_thrift, bg4_fx_thrift   1 when some entry has a "thrift" source; then per entry
+ *                    bg4_fxt_entry(I, NAME, WHAT), bg4_fxt_field(ID, FIELD) per alternative
+ *                    field and one transform, e.g. bg4_fxt_vocabulary(I, UNKNOWN, DEFAULT, FOLD),
+ *                    or bg4_fxt_default(I, DEFAULT) / bg4_fxt_hour_clock(I, DEFAULT) /
+ *                    bg4_fxt_dow_clock(I, WEEK, DEFAULT) for an entry without a source
  *
  * Strings from the spec (names, keys, words) are escaped as in emit_defs.c, and '$' too: these
  * definitions are macro bodies, where m4 would read "$1" as an argument.
@@ -119,6 +124,8 @@ static void put_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e) {
     put_paths_text(out, &e->paths);
   } else if (e->transform == XGBC_FX_HOUR || e->transform == XGBC_FX_DOW) {
     fputs(" of the clock", out);
+  } else {
+    fputs(" of nothing: no OpenRTB path, a Thrift source only", out);
   }
   if (e->aux.num > 0) {
     fputs(e->transform == XGBC_FX_DEVICETYPE ? ", else the user agent " : ", shifted by ", out);
@@ -152,6 +159,68 @@ static void put_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e) {
     break;
   case XGBC_FX_DEVICETYPE:
     fprintf(out, "bg4_fx_devicetype(%u, %s, %s)m4_dnl\n", i, scales[e->scale], dflt);
+    break;
+  }
+}
+
+
+/* One entry of extract_thrift: its Thrift fields and transform, or what it is without one. */
+static void put_thrift_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e) {
+  static const char *const weeks[] = {"BG_FX_WEEK_SPARK", "BG_FX_WEEK_ISO", "BG_FX_WEEK_UNIX"};
+  static const char *const scales[] = {"BG_FX_SCALE_OPENRTB", "BG_FX_SCALE_WOOTHEE"};
+  int clock = (e->transform == XGBC_FX_HOUR || e->transform == XGBC_FX_DOW) && e->ts_clock;
+  char dbuf[32], unknown[32];
+  const char *dflt = float_or_nan(dbuf, sizeof dbuf, e->dflt);
+  uint32_t k;
+
+  fprintf(out, "bg4_fxt_entry(%u, @<@<", i);
+  put_comment(out, e->name);
+  fprintf(out, "@>@>, @<@<%s", transform_words[e->transform]);
+  if (e->num_thrift > 0) {
+    fputs(" of thrift ", out);
+    for (k = 0; k < e->num_thrift; k++)
+      fprintf(out, "%s%s", k ? " | " : "", xgbc_fx_thrift_name(e->thrift[k]));
+  } else if (clock) {
+    fputs(" of the clock (UTC): no thrift source", out);
+  } else {
+    fputs(e->transform == XGBC_FX_PRESENT ? ": no thrift source, so 0"
+                                          : ": no thrift source, so the default", out);
+  }
+  fputs("@>@>)m4_dnl\n", out);
+  for (k = 0; k < e->num_thrift; k++)
+    fprintf(out, "bg4_fxt_field(%u, %s)m4_dnl\n", e->thrift[k],
+            xgbc_fx_thrift_name(e->thrift[k]));
+  if (e->num_thrift == 0) {
+    if (clock && e->transform == XGBC_FX_HOUR)
+      fprintf(out, "bg4_fxt_hour_clock(%u, %s)m4_dnl\n", i, dflt);
+    else if (clock)
+      fprintf(out, "bg4_fxt_dow_clock(%u, %s, %s)m4_dnl\n", i, weeks[e->week], dflt);
+    else
+      fprintf(out, "bg4_fxt_default(%u, %s)m4_dnl\n", i,
+              e->transform == XGBC_FX_PRESENT ? "0.0f" : dflt);
+    return;
+  }
+  switch (e->transform) {
+  case XGBC_FX_NUMBER:
+  case XGBC_FX_HOUR:
+  case XGBC_FX_DOW:
+    fprintf(out, "bg4_fxt_number(%u, %s)m4_dnl\n", i, dflt);
+    break;
+  case XGBC_FX_VOCABULARY:
+    fprintf(out, "bg4_fxt_vocabulary(%u, %s, %s, %d)m4_dnl\n", i,
+            float_or_nan(unknown, sizeof unknown, e->unknown), dflt, e->fold);
+    break;
+  case XGBC_FX_HASH:
+    fprintf(out, "bg4_fxt_hash(%u, %u, %s, %d)m4_dnl\n", i, e->buckets, dflt, e->fold);
+    break;
+  case XGBC_FX_PRESENT:
+    fprintf(out, "bg4_fxt_present(%u)m4_dnl\n", i);
+    break;
+  case XGBC_FX_DEVICETYPE:
+    fprintf(out, "bg4_fxt_devicetype(%u, %s, %s)m4_dnl\n", i, scales[e->scale], dflt);
+    break;
+  case XGBC_FX_AREA: /* refused by the reader */
+    fprintf(out, "bg4_fxt_default(%u, %s)m4_dnl\n", i, dflt);
     break;
   }
 }
@@ -201,6 +270,11 @@ int xgbc_emit_features(FILE *out, const char *source, const char *sha256,
   for (i = 0; i < fs->num_entries; i++)
     if (fs->entries[i].uses_bidder)
       put_entry(out, i, &fs->entries[i]);
+  fputs("@>)\n", out);
+  fprintf(out, "m4_define(@<bg4_fx_uses_thrift@>, @<%d@>)\n", fs->uses_thrift ? 1 : 0);
+  fputs("m4_define(@<bg4_fx_thrift@>, @<", out);
+  for (i = 0; fs->uses_thrift && i < fs->num_entries; i++)
+    put_thrift_entry(out, i, &fs->entries[i]);
   fputs("@>)\n", out);
   fputs("m4_divert(0)m4_dnl\n", out);
   return ferror(out) ? XGBC_EIO : 0;

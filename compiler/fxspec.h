@@ -1,4 +1,4 @@
-/* fxspec.h - xgbc's in-memory feature spec: how OpenRTB fields become the model's inputs.
+/* fxspec.h - xgbc's in-memory feature spec: how OpenRTB or Thrift fields become model inputs.
  *
  * read_features.c fills it from models/NAME/features.json (format: docs/features.md) and checks
  * it on its own; xgbc_features_check holds it against the model; emit_features.c writes it as
@@ -50,6 +50,8 @@ struct xgbc_fx_paths {
   uint32_t num;
 };
 
+#define XGBC_FX_MAX_THRIFT 4 /* alternative fields in one "thrift" member */
+
 struct xgbc_fx_word {
   char *s;  /* lower-cased when the entry folds case */
   float id;
@@ -70,12 +72,15 @@ struct xgbc_fx_entry {
   int week;                   /* dow: enum bg_fx_week */
   int scale;                  /* devicetype: enum bg_fx_scale */
   int uses_bidder;            /* some path is $bidder */
+  uint8_t thrift[XGBC_FX_MAX_THRIFT]; /* "thrift": IDL field ids, the first the call set wins */
+  uint32_t num_thrift;        /* 0: no Thrift source (compiler/fx_thrift.c) */
 };
 
 struct xgbc_features {
   struct xgbc_fx_entry *entries;
   uint32_t num_entries;
   int uses_bidder;
+  int uses_thrift;            /* some entry has a Thrift source: features.c gets extract_thrift */
 };
 
 /* Parse and check a spec (text need not be NUL-terminated). On failure *fs is left empty. */
@@ -86,6 +91,16 @@ int xgbc_read_features(const char *text, size_t len, struct xgbc_features *fs,
  * features, or names that differ from the model's own feature names when it has them. */
 int xgbc_features_check(const struct xgbc_features *fs, const struct xgbc_model *m,
                         const char *model_file, struct xgbc_diag *d);
+
+/* Read entry ei's optional "thrift" member j (NULL when absent) into e, whose transform is
+ * already read: IDL field names (runtime/thrift_idl.h) that fit the transform. Returns 0 or
+ * XGBC_E* with a diagnostic (compiler/fx_thrift.c). */
+struct cJSON;
+int xgbc_read_fx_thrift(const struct cJSON *j, struct xgbc_fx_entry *e, int ei,
+                        struct xgbc_diag *d);
+
+/* The name of IDL field id (1..BG_THRIFT_MAX_ID), or NULL. */
+const char *xgbc_fx_thrift_name(unsigned id);
 
 /* Release everything; the struct is left zeroed. Never fails. */
 void xgbc_features_free(struct xgbc_features *fs);

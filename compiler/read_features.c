@@ -349,7 +349,7 @@ static int known_member(enum xgbc_fx_transform t, const char *name) {
   int k;
 
   if (strcmp(name, "name") == 0 || strcmp(name, "transform") == 0 ||
-      strcmp(name, "comment") == 0)
+      strcmp(name, "comment") == 0 || strcmp(name, "thrift") == 0)
     return 1;
   for (k = 0; members[t][k] != NULL; k++)
     if (strcmp(name, members[t][k]) == 0)
@@ -428,9 +428,12 @@ static int read_entry(const cJSON *j, struct xgbc_fx_entry *e, int ei, struct xg
   case XGBC_FX_VOCABULARY:
   case XGBC_FX_HASH:
   case XGBC_FX_PRESENT:
-    if (path == NULL)
-      return fail(d, XGBC_ESCHEMA, fmt, ei, "path", "is required for this transform");
-    if ((err = read_paths(path, &e->paths, 1, &e->uses_bidder, fmt, ei, "path", d)))
+    /* An entry read only from Thrift calls needs no OpenRTB path: it has no value there. */
+    if (path == NULL && cJSON_GetObjectItemCaseSensitive(j, "thrift") == NULL)
+      return fail(d, XGBC_ESCHEMA, fmt, ei, "path", "is required for this transform (or a "
+                  "\"thrift\" source)");
+    if (path != NULL &&
+        (err = read_paths(path, &e->paths, 1, &e->uses_bidder, fmt, ei, "path", d)))
       return err;
     break;
   case XGBC_FX_HOUR:
@@ -511,7 +514,7 @@ static int read_entry(const cJSON *j, struct xgbc_fx_entry *e, int ei, struct xg
                            "hash", d)))
       return err;
   }
-  return 0;
+  return xgbc_read_fx_thrift(cJSON_GetObjectItemCaseSensitive(j, "thrift"), e, ei, d);
 }
 
 
@@ -575,6 +578,7 @@ int xgbc_read_features(const char *text, size_t len, struct xgbc_features *fs,
     if ((err = read_entry(c, &fs->entries[i], i, d)))
       goto out;
     fs->uses_bidder |= fs->entries[i].uses_bidder;
+    fs->uses_thrift |= fs->entries[i].num_thrift > 0;
   }
   for (i = 0; i < n; i++) {
     int k;

@@ -60,6 +60,11 @@ static int parse_bool(const char *v, int *out) {
 #define SET_real(f, v) parse_real(v, &cfg->f)
 #define SET_share(f, v) (parse_real(v, &d) || d < 0 || d > 1 || (cfg->f = d, 0))
 #define SET_bool(f, v) parse_bool(v, &cfg->f)
+#define SET_optport(f, v)                                                                      \
+  (strcmp(v, "off") == 0 || *v == 0 ? (cfg->f = -1, 0)                                         \
+                                    : parse_u64(v, 65535, &u) || (cfg->f = (int)u, 0))
+#define SET_framing(f, v)                                                                      \
+  (strcmp(v, "framed") == 0 ? (cfg->f = 1, 0) : strcmp(v, "unframed") == 0 ? (cfg->f = 0, 0) : -1)
 
 /* Set option idx (its row in BG_CONFIG_OPTIONS) from text v. Returns 0 or -1. */
 static int set_option(struct bg_config *cfg, int idx, const char *v) {
@@ -145,6 +150,12 @@ int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size
   }
   if (cfg->port > 65535) {
     snprintf(err, errsz, "port %u is out of range (0..65535)", cfg->port);
+    return -1;
+  }
+  if (cfg->thrift_port > 0 && (unsigned)cfg->thrift_port == cfg->port) {
+    /* Both listeners set SO_REUSEPORT: the kernel would split connections between them. */
+    snprintf(err, errsz, "--thrift-port %d is also --port: give the Thrift service its own",
+             cfg->thrift_port);
     return -1;
   }
   if (cfg->max_rows == 0 || cfg->max_conns == 0 || cfg->request_timeout_ms == 0 ||

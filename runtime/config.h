@@ -13,6 +13,8 @@
 struct bg_config {
   char host[64];              /* numeric IPv4 or IPv6 address to listen on */
   unsigned port;              /* 0: the kernel picks one (printed on stdout) */
+  int thrift_port;            /* Thrift BidRequestFilter endpoint: -1 off, 0 the kernel picks */
+  int thrift_framed;          /* its transport: 1 framed, 0 unframed (a plain stream) */
   double threshold;           /* pass when score >= threshold */
   double explore;             /* share of rows passed regardless, marked "explore" */
   uint64_t seed;              /* of the exploration PRNG; 0: from the clock and pid */
@@ -29,10 +31,15 @@ struct bg_config {
 /* The model's default threshold (runtime/linked_model.c). */
 extern const char bg_linked_threshold[];
 
-/* XX(FIELD, FLAG, ENV, KIND, DEFAULT, HELP); KIND: str, uint, size, real, share, bool, u64 */
+/* XX(FIELD, FLAG, ENV, KIND, DEFAULT, HELP); KIND: str, uint, size, real, share, bool, u64,
+ * optport ("off" or a port), framing ("framed" or "unframed") */
 #define BG_CONFIG_OPTIONS(XX)                                                                  \
   XX(host, "--host", "BIDGATE_HOST", str, "0.0.0.0", "numeric address to listen on")           \
   XX(port, "--port", "BIDGATE_PORT", uint, "8080", "TCP port; 0 lets the kernel choose")       \
+  XX(thrift_port, "--thrift-port", "BIDGATE_THRIFT_PORT", optport, "off", "Thrift "            \
+     "BidRequestFilter port (off: none; 0 lets the kernel choose)")                            \
+  XX(thrift_framed, "--thrift-transport", "BIDGATE_THRIFT_TRANSPORT", framing, "unframed",     \
+     "Thrift transport: unframed (TSocket) or framed (TFramedTransport)")                      \
   XX(threshold, "--threshold", "BIDGATE_THRESHOLD", real, bg_linked_threshold, "pass when "  \
      "score >= this (the model's serving.json sets the default)")                            \
   XX(explore, "--explore", "BIDGATE_EXPLORE", share, "0", "share (0..1) of rows passed at "    \

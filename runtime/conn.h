@@ -47,6 +47,7 @@ struct bg_request {
 };
 
 struct bg_loop;
+struct bg_thrift_srv;
 
 enum bg_conn_state {
   BG_CONN_OPEN,    /* reading requests */
@@ -91,6 +92,7 @@ struct bg_loop {
   char date[64];                       /* "Date: ...\r\n" */
   int64_t date_second;
   int stopping;
+  struct bg_thrift_srv *thrift;        /* the Thrift endpoint (thrift_server.h), or NULL */
 };
 
 #endif /* BG_CONN_H */

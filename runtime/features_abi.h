@@ -22,6 +22,8 @@
 
 #define BG_FEATURES_ABI_VERSION 1
 
+struct bg_tx_input; /* thrift_fx.h */
+
 /* What one row is made from. */
 struct bg_fx_input {
   const cJSON *request; /* the BidRequest (an object) */
@@ -44,6 +46,11 @@ struct bg_features {
   /* Refill only the entries that read $bidder (a no-op without any): a row made by extract for
    * the same request and impression, copied, then this, equals extract for the new bidder. */
   void (*extract_bidder)(const struct bg_fx_input *in, float *row);
+
+  /* Fill row[0 .. num_features) from a decoded Thrift call (runtime/thrift_fx.h): entries with
+   * a "thrift" source read its fields, the others get their default (hour and dow of the clock
+   * read in->now, in UTC). NULL when no entry of the spec has a Thrift source. */
+  void (*extract_thrift)(const struct bg_tx_input *in, float *row);
 };
 
 #endif /* BG_FEATURES_ABI_H */

@@ -1,6 +1,7 @@
 /* main.c - the bidgate command: subcommands around the model linked into this binary.
  *
- *   bidgate [serve] [options]      the HTTP server (server.c); options in config.h
+ *   bidgate [serve] [options]      the HTTP server (server.c), and the Thrift endpoint
+ *                                  (thrift_server.c) with --thrift-port; options in config.h
  *   bidgate info                   the model's name, hash, objective and shape
  *   bidgate predict [--margin]     CSV feature rows on stdin -> one prediction per line
  *   bidgate extract [options]      OpenRTB JSON lines on stdin -> CSV feature rows (extract.c)
@@ -14,6 +15,7 @@
 #include "extract.h"
 #include "linked_model.h"
 #include "server.h"
+#include "thrift_server.h"
 
 #define ROWS_PER_BATCH 256 /* rows scored per predict call */
 
@@ -22,7 +24,8 @@ static const char usage[] =
   "\n"
   "commands:\n"
   "  serve [options]      the HTTP server (the default command): POST /v1/filter,\n"
-  "                       GET /healthz; options below\n"
+  "                       GET /healthz; with --thrift-port also the Thrift service\n"
+  "                       BidRequestFilter.filter (docs/thrift.md); options below\n"
   "  info                 print the model's name, sha256, objective and shape\n"
   "  predict [--margin]   read CSV feature rows (empty cell = missing) on stdin and print\n"
   "                       one prediction per line (several outputs: comma separated);\n"
@@ -55,6 +58,13 @@ static int serve(int argc, char **argv) {
   if (bg_server_run(&cfg, bg_linked_model, bg_linked_features, err, sizeof err) != 0) {
     fprintf(stderr, "bidgate: %s\n", err);
     return 1;
+  }
+  if (cfg.thrift_port >= 0) {
+    struct bg_thrift_counters tc;
+    char line[512];
+    bg_thrift_totals(&tc);
+    bg_thrift_counters_format(&tc, line, sizeof line);
+    fprintf(stderr, "bidgate: thrift: %s\n", line);
   }
   return 0;
 }

@@ -32,6 +32,7 @@
 #include "http.h"
 #include "http_errors.h"
 #include "respond.h"
+#include "thrift_server.h"
 
 #define LINGER_MS 2000u
 #define BACKLOG 1024
@@ -255,6 +256,7 @@ static void stop(struct bg_loop *l) {
   uv_close((uv_handle_t *)&l->sweep, on_close_noop);
   uv_close((uv_handle_t *)&l->sigterm, on_close_noop);
   uv_close((uv_handle_t *)&l->sigint, on_close_noop);
+  bg_thrift_stop(l);
   for (c = l->conns.next; c != &l->conns; c = next) {
     next = c->next;
     conn_close(c);
@@ -347,7 +349,7 @@ int bg_server_run(const struct bg_config *cfg, const struct bg_model *m,
     snprintf(err, errsz, "out of memory");
     goto out;
   }
-  if (listen_on(l, err, errsz) != 0)
+  if (listen_on(l, err, errsz) != 0 || bg_thrift_start(l, err, errsz) != 0)
     goto out;
   uv_timer_init(uv, &l->sweep);
   l->sweep.data = l;

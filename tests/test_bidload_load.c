@@ -339,17 +339,24 @@ Test(bidload_load, several_targets_share_the_load) {
   struct blt_server_cfg cfg = {0};
   struct blt_server *a = blt_server_start(&cfg), *b = blt_server_start(&cfg);
   char *urls = bgt_fmt("%s,%s", blt_server_url(a), blt_server_url(b));
-  const char *args[] = {"--url", urls, "--rate", "1000", "--duration", "500ms", "-c", "4", NULL};
+  const char *args[] = {"--url", urls, "--rate", "1000", "--duration", "1", "-c", "4", NULL};
   int status;
   cJSON *r = run(&status, args);
+  uint64_t served, answered;
 
   blt_server_stop(a);
   blt_server_stop(b);
   cr_assert_eq(status, 0);
   cr_expect_eq(cJSON_GetArraySize(get(r, "target")), 2);
-  cr_expect(blt_server_requests(a) > 100 && blt_server_requests(b) > 100, "%llu / %llu",
+  /* ~1000 requests over two targets: each gets a fair part, not all or nothing. */
+  cr_expect(blt_server_requests(a) > 200 && blt_server_requests(b) > 200, "%llu / %llu",
             (unsigned long long)blt_server_requests(a), (unsigned long long)blt_server_requests(b));
-  cr_expect_eq(blt_server_requests(a) + blt_server_requests(b), (uint64_t)num(r, "requests"));
+  /* Every answered request reached a server; at most one per connection (4 per target) may
+   * have reached one and still been in flight when the run ended. */
+  served = blt_server_requests(a) + blt_server_requests(b);
+  answered = (uint64_t)num(r, "requests");
+  cr_expect(served >= answered && served <= answered + 8, "served %llu, answered %llu",
+            (unsigned long long)served, (unsigned long long)answered);
   cJSON_Delete(r);
   blt_server_free(a);
   blt_server_free(b);

@@ -39,7 +39,8 @@ static struct spec_case cases[] = {
   {"default_on_present", "features[3]",
    "{\"name\":\"IndexDomain\",\"path\":\"site.domain\",\"transform\":\"present\",\"default\":1}",
    "features[3].default", "is not a member"},
-  {"missing_path", "features[4].path", "DELETE", "features[4].path", "is required"},
+  {"missing_path", "features[4]", "{\"name\":\"IndexRegionID\",\"transform\":\"vocabulary\","
+   "\"vocabulary\":[\"ca\"]}", "features[4].path", "is required"},
   {"path_wrong_type", "features[4].path", "12", "features[4].path", "path string"},
   {"path_empty_step", "features[4].path", "\"device..geo\"", "features[4].path",
    "empty member name"},

@@ -1,6 +1,6 @@
 /* test_fuzz_replay.c - the fuzz corpus and every crasher found so far replay cleanly.
  *
- * mk/fuzz.mk builds one replay binary per reader (tests/fuzz/replay.c and the fuzz target,
+ * mk/fuzz.mk builds one replay binary per target (tests/fuzz/replay.c and the fuzz target,
  * with ASan and UBSan when the compiler has them). Each runs here on the seed corpus
  * (tests/fuzz/corpus/TARGET) and the crashers (tests/fuzz/crashers/TARGET): any crash,
  * sanitizer report or leak makes it exit non-zero, and a hang runs into the timeout.
@@ -43,4 +43,9 @@ Test(fuzz_replay, ubj, .timeout = 120) {
 
 Test(fuzz_replay, dump, .timeout = 120) {
   replay("dump");
+}
+
+
+Test(fuzz_replay, thrift, .timeout = 120) {
+  replay("thrift"); /* the Thrift endpoint's decoder and answers (fuzz_thrift.c) */
 }

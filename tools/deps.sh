@@ -21,6 +21,7 @@ pkgs_image="skopeo docker-registry jq file"
 pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
 pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
 pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
+pkgs_thrift="thrift-compiler python3-thrift"   # Thrift endpoint tests: a client generated from runtime/bidrequest.thrift
 pkgs_fuzz="libclang-rt-dev"   # make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
 # arm64 cross builds, run under qemu (toolchain.md §0-§3); :arm64 packages need dpkg's arm64.
 pkgs_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user-static binfmt-support libuv1-dev:arm64"
