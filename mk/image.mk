@@ -33,3 +33,12 @@ image-build: $(XGBC)
 push: image
 	@infra/push.sh --layout $(IMAGE_DIR) --ref $(IMAGE_TAG) --registry "$(REGISTRY)" \
 	  --tag $(IMAGE_TAG) $(if $(TAG),--tag $(TAG))
+
+# ---- tests: tests/test_image.c inspects the sample model's image, built before the run ----
+.PHONY: image-for-test
+image-for-test: binfmt-arm64
+	@$(MAKE) --no-print-directory MODEL=aws-rtb MODELS_DIR=models image-build
+
+TEST_DEPS += image-for-test
+TEST_ENV += BG_TEST_IMAGE=$(CURDIR)/build/aws-rtb/image BG_TEST_IMAGE_ARCHES="$(IMAGE_ARCHES)"
+SERIAL_TESTS += test_image
