@@ -27,3 +27,11 @@ bench-server: aws-rtb-server
 	tools/bench-section.sh server build/bench/server.md
 	@echo "bench-server: docs/BENCHMARKS.md updated"
 TEST_EXTRA_test_buf := $(HOST)/obj/runtime/buf.o
+
+# ---- production: SageMaker and KServe routes, metrics, EMF, health check (docs/server.md) ----
+# The bidgate binary links these besides the Makefile's RUNTIME_SRC (an extra prerequisite
+# line: the link takes every object among its prerequisites).
+SERVER_SRC := runtime/metrics.c runtime/emf.c runtime/h_metrics.c runtime/h_sagemaker.c \
+  runtime/h_kserve.c runtime/jsonbody.c runtime/healthcheck.c
+SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/$(MODEL)/bidgate: $(SERVER_OBJ)
