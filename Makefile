@@ -17,13 +17,17 @@ SHELL := /bin/bash
 ARCH ?= amd64
 MODEL ?= aws-rtb
 CFLAGS ?= -O2 -g
+STATIC := $(if $(SANITIZE),,-static)
 PYTHON := /usr/bin/python3
 
 # Model folder name -> C identifier (aws-rtb -> aws_rtb).
 NAME = $(shell printf '%s' '$(MODEL)' | tr -c 'A-Za-z0-9_' '_')
 
-BUILD := build/$(ARCH)
-HOST := build/amd64
+# SANITIZE=1 builds and tests everything under ASan+UBSan in build/ARCH-san (mk/sanitize.mk),
+# so its objects never mix with the normal ones.
+SAN := $(if $(SANITIZE),-san)
+BUILD := build/$(ARCH)$(SAN)
+HOST := build/amd64$(SAN)
 XGBC := $(HOST)/xgbc
 CJSON_A := $(HOST)/libcjson.a
 TEMPLATES := $(wildcard templates/*.m4)
@@ -61,6 +65,7 @@ xgbc: $(XGBC)
 
 $(CJSON_A):
 	tools/deps.sh build
+	$(if $(SAN),mkdir -p $(@D) && cp build/amd64/libcjson.a $@)
 
 $(HOST)/obj/compiler/%.o: compiler/%.c | $(CJSON_A)
 	@mkdir -p $(@D)
@@ -99,7 +104,7 @@ $(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c $(SPEC)
 $(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o \
     $(if $(SPEC),$(BUILD)/$(MODEL)/features.o) $(BUILD)/$(MODEL)/linked_model.o \
     $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a
-	$(CC) $(CFLAGS) -static $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
+	$(CC) $(CFLAGS) $(STATIC) $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
 
 model: deps
 	@test -f models/$(MODEL)/model.json || { echo "make model: models/$(MODEL)/model.json not found" >&2; exit 1; }

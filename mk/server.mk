@@ -7,14 +7,15 @@ RUN_FLAGS ?= --bidders dsp-alpha,dsp-beta,dsp-gamma
 
 $(BUILD)/libhttp_parser.a:
 	tools/deps.sh build
+	$(if $(SAN),mkdir -p $(@D) && cp build/amd64/libhttp_parser.a $@)
 
 # ---- tests: the end-to-end suites run the aws-rtb server binary (whatever MODEL is) ----
 .PHONY: aws-rtb-server
 aws-rtb-server:
-	@$(MAKE) --no-print-directory MODEL=aws-rtb ARCH=amd64 build/amd64/aws-rtb/bidgate
+	@$(MAKE) --no-print-directory MODEL=aws-rtb ARCH=amd64 $(HOST)/aws-rtb/bidgate
 
 TEST_DEPS += aws-rtb-server
-TEST_ENV += BG_TEST_BIDGATE=$(CURDIR)/build/amd64/aws-rtb/bidgate
+TEST_ENV += BG_TEST_BIDGATE=$(CURDIR)/$(HOST)/aws-rtb/bidgate
 TEST_EXTRA_test_server := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_http_errors := $(HOST)/obj/tests/net.o
 
@@ -35,3 +36,6 @@ SERVER_SRC := runtime/metrics.c runtime/emf.c runtime/h_metrics.c runtime/h_sage
   runtime/h_kserve.c runtime/jsonbody.c runtime/healthcheck.c
 SERVER_OBJ := $(SERVER_SRC:%.c=$(BUILD)/obj/%.o)
 $(BUILD)/$(MODEL)/bidgate: $(SERVER_OBJ)
+TEST_EXTRA_test_sagemaker := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
+TEST_EXTRA_test_kserve := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
+TEST_EXTRA_test_metrics := $(HOST)/obj/tests/net.o

@@ -44,8 +44,15 @@ static int count_conditional_jumps(const char *so, int *functions) {
 Test(branchless, jumps_do_not_grow_with_trees, .timeout = 60) {
   const char *dir = bgt_env("BG_TEST_ORACLE_SO");
   int f10, f300;
-  int j10 = count_conditional_jumps(bgt_fmt("%s/branch_t10/model.so", dir), &f10);
-  int j300 = count_conditional_jumps(bgt_fmt("%s/branch_t300/model.so", dir), &f300);
+  const char *san = getenv("BG_TEST_SANITIZE");
+  int j10, j300;
+
+  /* Sanitizer instrumentation (make test SANITIZE=1) adds its own checks and branches: the
+   * shape of the code is checked in the normal build. */
+  if (san != NULL && *san != '\0')
+    cr_skip_test("instrumented build");
+  j10 = count_conditional_jumps(bgt_fmt("%s/branch_t10/model.so", dir), &f10);
+  j300 = count_conditional_jumps(bgt_fmt("%s/branch_t300/model.so", dir), &f300);
 
   cr_assert_geq(f10, 2, "predict functions not found in the disassembly");
   cr_assert_eq(f10, f300);
