@@ -39,3 +39,4 @@ $(BUILD)/$(MODEL)/bidgate: $(SERVER_OBJ)
 TEST_EXTRA_test_sagemaker := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
 TEST_EXTRA_test_kserve := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
 TEST_EXTRA_test_metrics := $(HOST)/obj/tests/net.o
+TEST_EXTRA_test_config := $(HOST)/obj/tests/net.o
