@@ -40,3 +40,4 @@ TEST_EXTRA_test_sagemaker := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
 TEST_EXTRA_test_kserve := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
 TEST_EXTRA_test_metrics := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_config := $(HOST)/obj/tests/net.o
+TEST_EXTRA_test_drain := $(HOST)/obj/tests/net.o

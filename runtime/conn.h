@@ -83,6 +83,7 @@ struct bg_conn {
   uv_shutdown_t shutdown_req;
   char *rbuf;                  /* BG_READ_BUF bytes, taken at the first read */
   uint64_t deadline;           /* loop time (ms) when the sweep acts */
+  uint64_t last_read;          /* loop time (ms) of the last bytes read */
   enum bg_conn_state state;
   unsigned in_request : 1;     /* bytes of a request have arrived, not all of it */
   unsigned writing : 1;        /* a uv_write is in flight (reading is stopped meanwhile) */
