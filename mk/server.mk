@@ -41,3 +41,5 @@ TEST_EXTRA_test_kserve := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/xgb.o
 TEST_EXTRA_test_metrics := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_config := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_drain := $(HOST)/obj/tests/net.o
+TEST_EXTRA_test_idle_conns := $(HOST)/obj/tests/net.o
+SERIAL_TESTS += test_idle_conns test_drain

@@ -75,8 +75,12 @@ static long content_length(const char *h, const char *end) {
 
 /* Abort unless out holds only whole answers. */
 static void check_answers(const char *out, size_t len) {
-  const char *p = out, *end = out + len;
+  const char *p, *end;
 
+  if (len == 0)
+    return; /* (out may be NULL then) */
+  p = out;
+  end = out + len;
   while (p < end) {
     const char *head_end = NULL, *q;
     long cl;
