@@ -43,3 +43,20 @@ TEST_EXTRA_test_config := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_drain := $(HOST)/obj/tests/net.o
 TEST_EXTRA_test_idle_conns := $(HOST)/obj/tests/net.o
 SERIAL_TESTS += test_idle_conns test_drain
+
+# ---- benchmark: one loop vs two, per second of server CPU (tools/bench-threads.sh) ----
+.PHONY: bench-threads
+BENCH_TARGETS += bench-threads
+bench-threads: aws-rtb-server $(BIDLOAD)
+	@mkdir -p build/bench
+	tools/bench-threads.sh $(HOST)/aws-rtb/bidgate $(BIDLOAD) build/bench/threads.md
+	tools/bench-section.sh threads build/bench/threads.md
+	@echo "bench-threads: docs/BENCHMARKS.md updated"
+
+# ---- soak: 5 minutes at 70% of peak, RSS flat, no errors (outside make test) ----
+.PHONY: soak
+soak: aws-rtb-server $(BIDLOAD)
+	@mkdir -p build/bench
+	tools/soak.sh $(HOST)/aws-rtb/bidgate $(BIDLOAD) build/bench/soak.md
+	tools/bench-section.sh soak build/bench/soak.md
+	@echo "soak: passed; docs/BENCHMARKS.md updated"
