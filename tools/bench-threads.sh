@@ -56,7 +56,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 for r in $(seq "$ROUNDS"); do
   for t in 1 2; do
     read -r req cpu rps err < <(round "$t")
-    per_cpu=$(awk -v r="$req" -v c="$cpu" 'BEGIN {printf "%.1f", c > 0 ? r / c : 0}')
+    per_cpu=$(awk -v r="$req" -v c="$cpu" 'BEGIN {printf "%.1f", (c > 0 ? r / c : 0)}')
     echo "round $r, $t thread(s): $req requests, $cpu s server CPU, $per_cpu req per CPU-s, $rps req/s wall, $err errors" >&2
     echo "$per_cpu $rps $cpu $err" >> "$tmp/t$t"
   done
@@ -65,7 +65,7 @@ p1=$(cut -d' ' -f1 "$tmp/t1" | median); p2=$(cut -d' ' -f1 "$tmp/t2" | median)
 w1=$(cut -d' ' -f2 "$tmp/t1" | median); w2=$(cut -d' ' -f2 "$tmp/t2" | median)
 c1=$(cut -d' ' -f3 "$tmp/t1" | median); c2=$(cut -d' ' -f3 "$tmp/t2" | median)
 e1=$(awk '{s += $4} END {print s}' "$tmp/t1"); e2=$(awk '{s += $4} END {print s}' "$tmp/t2")
-ratio=$(awk -v a="$p1" -v b="$p2" 'BEGIN {printf "%.3f", a > 0 ? b / a : 0}')
+ratio=$(awk -v a="$p1" -v b="$p2" 'BEGIN {printf "%.3f", (a > 0 ? b / a : 0)}')
 verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.85) ? 1 : 0}')
 {
   echo "## One loop per core: requests per second of server CPU time"
@@ -80,7 +80,8 @@ verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.85) ? 1 : 0}')
   echo "| 2 | $p2 | $c2 | $w2 | $e2 |"
   echo
   echo "2 threads / 1 thread = **$ratio** per CPU-second (goal: at least 0.85): $([ "$verdict" = 1 ] && echo met || echo NOT met)."
-  echo "Wall throughput hardly changes because the load generator takes the other core; other work on"
-  echo "this machine during the run (other builds and tests) makes the figures noisy."
+  echo "Wall throughput is shown for reference only: it depends on how the server and the load"
+  echo "generator share the cores. Other work on this machine during the run (other builds and tests)"
+  echo "makes all figures noisy."
 } > "$out"
 cat "$out"

@@ -58,7 +58,7 @@ warm_at=$((SOAK_SECONDS / 5))
 warm=$(awk -v w="$warm_at" '$1 >= w {print $2; exit}' "$tmp/rss")
 end=$(tail -1 "$tmp/rss" | cut -d' ' -f2)
 max=$(cut -d' ' -f2 "$tmp/rss" | sort -n | tail -1)
-allowed=$(awk -v w="$warm" 'BEGIN {a = w * 0.05; printf "%d", a > 4096 ? a : 4096}')
+allowed=$(awk -v w="$warm" 'BEGIN {a = w * 0.05; printf "%d", (a > 4096 ? a : 4096)}')
 growth=$((end - warm))
 ok=1
 [ "$errors" = 0 ] || ok=0
