@@ -2,6 +2,7 @@
 #
 #   make run                 install what is missing, build the sample model, run it
 #   make test                install what is missing, build everything, run every test
+#   make test SANITIZE=1     the same under ASan+UBSan, built in build/amd64-san (mk/sanitize.mk)
 #   make model MODEL=NAME    compile models/NAME into build/$(ARCH)/NAME/bidgate
 #   make bench               benchmarks into docs/BENCHMARKS.md (BENCH_TARGETS, e.g. bench-server)
 #   make clean               remove build/ and generated/
@@ -55,7 +56,7 @@ all: deps
 	@$(MAKE) --no-print-directory xgbc model
 
 help:
-	@sed -n '2,12s/^# \{0,1\}//p' Makefile
+	@sed -n '2,13s/^# \{0,1\}//p' Makefile
 
 # One idempotent install step: apt for what is missing, static cJSON from Debian's source.
 deps:

@@ -60,3 +60,4 @@ soak: aws-rtb-server $(BIDLOAD)
 	tools/soak.sh $(HOST)/aws-rtb/bidgate $(BIDLOAD) build/bench/soak.md
 	tools/bench-section.sh soak build/bench/soak.md
 	@echo "soak: passed; docs/BENCHMARKS.md updated"
+TEST_EXTRA_test_limits := $(HOST)/obj/tests/net.o
