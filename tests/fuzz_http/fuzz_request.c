@@ -67,8 +67,13 @@ static long content_length(const char *h, const char *end) {
   const char *p;
 
   for (p = h; p + sizeof name - 1 < end; p++)
-    if (memcmp(p, name, sizeof name - 1) == 0)
-      return strtol(p + sizeof name - 1, NULL, 10);
+    if (memcmp(p, name, sizeof name - 1) == 0) {
+      long v = 0;
+      /* The output is not NUL-terminated: read the digits within it. */
+      for (p += sizeof name - 1; p < end && *p >= '0' && *p <= '9' && v < 1L << 40; p++)
+        v = v * 10 + (*p - '0');
+      return v;
+    }
   return -1;
 }
 
