@@ -52,6 +52,7 @@ round() { # threads
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
+load=$(cut -d" " -f1-3 /proc/loadavg)
 : > "$tmp/t1"; : > "$tmp/t2"
 for r in $(seq "$ROUNDS"); do
   for t in 1 2; do
@@ -83,5 +84,6 @@ verdict=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.85) ? 1 : 0}')
   echo "Wall throughput is shown for reference only: it depends on how the server and the load"
   echo "generator share the cores. Other work on this machine during the run (other builds and tests)"
   echo "makes all figures noisy."
+  echo "Load average (1, 5, 15 min) when the run started: $load."
 } > "$out"
 cat "$out"

@@ -36,6 +36,7 @@ peak=$(jq '.rate.achieved' "$tmp/peak.json")
 rate=$(awk -v p="$peak" 'BEGIN {printf "%d", p * 0.7}')
 echo "soak: peak $peak req/s; ${SOAK_SECONDS} s at $rate req/s" >&2
 
+load=$(cut -d" " -f1-3 /proc/loadavg)
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$bpid/status"; }
 "$bidload" "$url" --rate "$rate" -c "$CONNS" -d "${SOAK_SECONDS}s" --json "$tmp/soak.json" \
   > "$tmp/soak.txt" &
@@ -73,6 +74,7 @@ ok=1
   echo "|---|---|---|---|---|---|---|---|---|"
   echo "| $peak req/s | $rate req/s | $achieved req/s | $answered | $errors | $p99 us | $warm KiB | $end KiB | $max KiB |"
   echo
+  echo "Load average (1, 5, 15 min) when the soak started: $load."
   echo "RSS growth after warm-up: $growth KiB (allowed: $allowed KiB). Result: $([ $ok = 1 ] && echo pass || echo FAIL)."
 } > "$out"
 cat "$out"
