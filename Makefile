@@ -7,7 +7,7 @@
 #   make bench               benchmarks into docs/BENCHMARKS.md (BENCH_TARGETS, e.g. bench-server)
 #   make clean               remove build/ and generated/
 #
-# Variables: MODEL (default aws-rtb), ARCH (amd64), CC (cc; `make CC=clang test` works too),
+# Variables: MODEL (default aws-rtb), MODELS_DIR (models), ARCH (amd64), CC (cc; `make CC=clang test` works too),
 # CFLAGS (-O2 -g). Warnings are errors everywhere.
 
 SHELL := /bin/bash
@@ -17,6 +17,7 @@ SHELL := /bin/bash
 
 ARCH ?= amd64
 MODEL ?= aws-rtb
+MODELS_DIR ?= models
 CFLAGS ?= -O2 -g
 STATIC := $(if $(SANITIZE),,-static)
 PYTHON := /usr/bin/python3
@@ -82,11 +83,11 @@ $(BUILD)/obj/runtime/%.o: runtime/%.c
 # ---- one model release: models/NAME -> generated/NAME -> build/ARCH/NAME/bidgate ----
 
 # A model with models/NAME/features.json gets its compiled extractor too (features.c).
-SPEC = $(wildcard models/$(MODEL)/features.json)
+SPEC = $(wildcard $(MODELS_DIR)/$(MODEL)/features.json)
 
 GENERATED = generated/$(MODEL)/model.c $(if $(SPEC),generated/$(MODEL)/features.c)
 
-$(GENERATED) &: models/$(MODEL)/model.json $(SPEC) $(XGBC) $(TEMPLATES)
+$(GENERATED) &: $(MODELS_DIR)/$(MODEL)/model.json $(SPEC) $(XGBC) $(TEMPLATES)
 	$(XGBC) $< --name $(NAME) $(SPEC:%=--features %) -o generated/$(MODEL)
 
 $(BUILD)/$(MODEL)/features.o: generated/$(MODEL)/features.c
@@ -97,10 +98,17 @@ $(BUILD)/$(MODEL)/model.o: generated/$(MODEL)/model.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
-$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c $(SPEC)
+# models/NAME/serving.json (make train) sets the model's default --threshold.
+SERVING = $(wildcard $(MODELS_DIR)/$(MODEL)/serving.json)
+THRESHOLD = $(if $(SERVING),$(shell jq -er '.threshold | select(type == "number")' $(SERVING)))
+
+$(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c $(SPEC) $(SERVING)
 	@mkdir -p $(@D)
+	@if [ -n "$(SERVING)" ] && [ -z "$(THRESHOLD)" ]; then \
+	  echo "$(SERVING): \"threshold\" must be a number" >&2; exit 1; fi
 	$(CC) $(ALL_CFLAGS) -Iruntime -DBG_MODEL_SYMBOL=bg_model_$(NAME) \
-	  $(if $(SPEC),-DBG_FEATURES_SYMBOL=bg_features_$(NAME)) -c $< -o $@
+	  $(if $(SPEC),-DBG_FEATURES_SYMBOL=bg_features_$(NAME)) \
+	  $(if $(THRESHOLD),-DBG_DEFAULT_THRESHOLD='"$(THRESHOLD)"') -c $< -o $@
 
 $(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o \
     $(if $(SPEC),$(BUILD)/$(MODEL)/features.o) $(BUILD)/$(MODEL)/linked_model.o \
@@ -108,17 +116,18 @@ $(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o \
 	$(CC) $(CFLAGS) $(STATIC) $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
 
 model: deps
-	@test -f models/$(MODEL)/model.json || { echo "make model: models/$(MODEL)/model.json not found" >&2; exit 1; }
+	@test -f $(MODELS_DIR)/$(MODEL)/model.json || { echo "make model: $(MODELS_DIR)/$(MODEL)/model.json not found" >&2; exit 1; }
 	@$(MAKE) --no-print-directory $(BUILD)/$(MODEL)/bidgate
+	@if [ "$(ARCH)" = amd64 ]; then $(MAKE) --no-print-directory oracle-check; fi
 	@echo "built $(BUILD)/$(MODEL)/bidgate (model $(NAME)); run it with:"
 	@echo "  $(BUILD)/$(MODEL)/bidgate --port 8080        # the HTTP server"
-	@echo "  $(BUILD)/$(MODEL)/bidgate predict < models/$(MODEL)/sample.csv"
+	@echo "  $(BUILD)/$(MODEL)/bidgate predict < ROWS.csv       # scores of feature rows"
 
 # `make run` serves the sample model on :8080 in the foreground (mk/server.mk: RUN_FLAGS).
 run: model
 	@echo "serving $(MODEL) on http://127.0.0.1:$(RUN_PORT) (Ctrl-C stops it); try:"
 	@echo "  curl -s localhost:$(RUN_PORT)/healthz"
-	@echo "  curl -s -H 'Content-Type: application/json' --data-binary @models/$(MODEL)/request.json localhost:$(RUN_PORT)/v1/filter"
+	@echo "  curl -s -H 'Content-Type: application/json' --data-binary @$(MODELS_DIR)/$(MODEL)/request.json localhost:$(RUN_PORT)/v1/filter"
 	@exec $(BUILD)/$(MODEL)/bidgate --port $(RUN_PORT) $(RUN_FLAGS)
 
 # ---- tests ----

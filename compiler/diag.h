@@ -29,6 +29,8 @@ enum {
 struct xgbc_diag {
   char where[256]; /* e.g. "learner.gradient_booster.model.trees[3].left_children[7]" */
   char why[512];   /* e.g. "child index 99 is out of range (the tree has 35 nodes)" */
+  const char *file; /* the file at fault when it is not the one being compiled (e.g. the
+                       --model-file of a dump); NULL otherwise. xgbc_fail leaves it alone. */
 };
 
 /* Fill d (if not NULL) and return code, so callers can write `return xgbc_fail(...)`. */

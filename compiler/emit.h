@@ -25,8 +25,12 @@ struct xgbc_emit_info {
 int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xgbc_model *m,
                    const struct xgbc_flat *f);
 
+/* Only the definitions that name the output (bg4_name, bg4_xgbc_version), for a feature spec
+ * compiled without a model. Returns 0 or XGBC_EIO. */
+int xgbc_emit_name_defs(FILE *out, const char *name, const char *xgbc_version);
+
 /* Format f as a C float literal that reads back as exactly f (e.g. "1.5f", "-0.0f",
- * "3.40282347e+38f"). buf needs 32 bytes. f must be finite. */
+ * "3.40282347e+38f"; NAN, INFINITY or -INFINITY from math.h). buf needs 32 bytes. */
 const char *xgbc_float_literal(char *buf, size_t n, float f);
 
 #endif /* XGBC_EMIT_H */

@@ -1,6 +1,8 @@
 /* emit_defs.c - write the model as m4 definitions for the templates (see emit.h). */
 #include "emit.h"
+#include "emit_linear.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -9,6 +11,12 @@
 const char *xgbc_float_literal(char *buf, size_t n, float f) {
   size_t len;
 
+  /* A start margin can overflow (logit of a base_score next to 1): name the value math.h's
+   * way; NAN and INFINITY are float constant expressions. */
+  if (!isfinite(f)) {
+    snprintf(buf, n, "%s", isnan(f) ? "NAN" : f > 0 ? "INFINITY" : "-INFINITY");
+    return buf;
+  }
   /* 9 significant digits identify a float32; the compiler rounds the literal back to it. */
   snprintf(buf, n, "%.9g", (double)f);
   len = strlen(buf);
@@ -33,7 +41,8 @@ static int macro_prefix_at(const char *s, const char *p) {
 
 
 /* s as the inside of a C string literal: quotes, backslashes, control bytes, '?' (no
- * trigraphs), '@' (m4's quote character) and macro-like prefixes become escapes. */
+ * trigraphs), '@' (m4's quote character), '$' (m4 replaces $1, $@, ... in a definition's body,
+ * inside quotes too) and macro-like prefixes become escapes. */
 static void put_c_string(FILE *out, const char *s) {
   const char *p;
 
@@ -41,7 +50,7 @@ static void put_c_string(FILE *out, const char *s) {
     unsigned char c = (unsigned char)*p;
     if (c == '"' || c == '\\')
       fprintf(out, "\\%c", c);
-    else if (c < 0x20 || c == 0x7f || c == '@' || c == '?' || macro_prefix_at(s, p))
+    else if (c < 0x20 || c == 0x7f || c == '@' || c == '?' || c == '$' || macro_prefix_at(s, p))
       fprintf(out, "\\%03o", c);
     else
       fputc(c, out);
@@ -49,7 +58,8 @@ static void put_c_string(FILE *out, const char *s) {
 }
 
 
-/* s inside a C comment: no comment end, no control bytes, no '@', no macro-like prefix. */
+/* s inside a C comment: no comment end, no control bytes, no '@' or '$' (see put_c_string),
+ * no macro-like prefix. */
 static void put_c_comment(FILE *out, const char *s) {
   const char *p;
 
@@ -57,7 +67,7 @@ static void put_c_comment(FILE *out, const char *s) {
     unsigned char c = (unsigned char)*p;
     if (c == '*' && p[1] == '/')
       fputs("* /", out), p++;
-    else if (c < 0x20 || c == 0x7f || c == '@')
+    else if (c < 0x20 || c == 0x7f || c == '@' || c == '$')
       fputc('?', out);
     else if (macro_prefix_at(s, p))
       fputs("\\_", out);
@@ -94,6 +104,10 @@ static const char *transform_word(enum xgbc_transform t) {
     return "logistic";
   case XGBC_TRANSFORM_EXP:
     return "exp";
+  case XGBC_TRANSFORM_EXP_DOUBLE:
+    return "exp_double";
+  case XGBC_TRANSFORM_HINGE:
+    return "hinge";
   case XGBC_TRANSFORM_SOFTPROB:
     return "softprob";
   case XGBC_TRANSFORM_SOFTMAX:
@@ -127,6 +141,12 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   def_uint(out, "bg4_max_depth", f->max_depth);
   def_word(out, "bg4_base_score", xgbc_float_literal(num, sizeof num, m->base_score));
   def_word(out, "bg4_base_margin", xgbc_float_literal(num, sizeof num, xgbc_model_base_margin(m)));
+  /* bg4_base_margins: one start margin per output group, comma separated */
+  fputs("m4_define(@<bg4_base_margins@>, @<", out);
+  for (i = 0; i < m->num_groups; i++)
+    fprintf(out, "%s%s", i ? ", " : "",
+            xgbc_float_literal(num, sizeof num, xgbc_model_group_base_margin(m, i)));
+  fputs("@>)\n", out);
 
   /* bg4_feature_names: bg4_feature_name(@<escaped@>) per feature */
   fputs("m4_define(@<bg4_feature_names@>, @<", out);
@@ -139,6 +159,21 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
     fputs("@>@>)\n", out);
   }
   fputs("@>)\n", out);
+
+  /* bg4_feature_types: bg4_feature_type(@<escaped@>) per feature; "q" (XGBoost's default) when
+   * the model has none */
+  fputs("m4_define(@<bg4_feature_types@>, @<", out);
+  for (i = 0; i < m->num_features; i++) {
+    fputs("bg4_feature_type(@<@<", out);
+    put_c_string(out, m->feature_types != NULL ? m->feature_types[i] : "q");
+    fputs("@>@>)\n", out);
+  }
+  fputs("@>)\n", out);
+  if (m->linear) {
+    int err = xgbc_emit_linear_defs(out, m);
+    fputs("m4_divert(0)m4_dnl\n", out);
+    return err ? err : ferror(out) ? XGBC_EIO : 0;
+  }
 
   /* bg4_trees: bg4_tree(INDEX, ROOT, NODES, DEPTH, GROUP) per tree */
   fputs("m4_define(@<bg4_trees@>, @<", out);
@@ -167,6 +202,15 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
     }
   }
   fputs("@>)\n", out);
+  fputs("m4_divert(0)m4_dnl\n", out);
+  return ferror(out) ? XGBC_EIO : 0;
+}
+
+
+int xgbc_emit_name_defs(FILE *out, const char *name, const char *xgbc_version) {
+  fputs("m4_divert(-1)\n", out);
+  def_word(out, "bg4_name", name);
+  def_word(out, "bg4_xgbc_version", xgbc_version);
   fputs("m4_divert(0)m4_dnl\n", out);
   return ferror(out) ? XGBC_EIO : 0;
 }

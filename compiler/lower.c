@@ -26,7 +26,7 @@ static void lower_tree(const struct xgbc_model *m, uint32_t t, struct xgbc_flat 
 
     head++;
     memset(out, 0, sizeof *out);
-    out->source = src;
+    out->source = tree->source_ids ? tree->source_ids[src] : src;
     if (nd->left == XGBC_NO_CHILD) {
       out->is_leaf = 1;
       out->child = pos - 1u; /* wraps to UINT32_MAX for node 0: +1 comes back to 0 */

@@ -8,7 +8,7 @@
 
 /* Objectives XGBoost has that xgbc will support later: a clearer refusal than "unknown". */
 static const char *const later[] = {
-  "survival:cox", "survival:aft", "binary:hinge", "reg:quantileerror",
+  "reg:expectileerror", /* 3.4+: a cross-target softplus transform no oracle here can check */
   "multi:softprob_vector",
 };
 
@@ -30,15 +30,36 @@ static int check_objective(struct xgbc_model *m, struct xgbc_diag *d) {
 
 
 static int check_base(const struct xgbc_model *m, struct xgbc_diag *d) {
-  float b = m->base_score;
   const char *where = "learner.learner_model_param.base_score";
+  uint32_t i;
 
-  if (m->obj->base == XGBC_BASE_LOGIT && !(b > 0.0f && b < 1.0f))
-    return xgbc_fail(d, XGBC_EINVAL, where, "%.9g must be in (0, 1) for %s", (double)b,
-                     m->objective);
-  if (m->obj->base == XGBC_BASE_LOG && !(b > 0.0f))
-    return xgbc_fail(d, XGBC_EINVAL, where, "%.9g must be positive for %s", (double)b,
-                     m->objective);
+  if (m->num_base_scores != 1 && m->num_base_scores != m->num_groups)
+    return xgbc_fail(d, XGBC_EINVAL, where, "holds %u values, but the model has %u output "
+                     "group%s", m->num_base_scores, m->num_groups, m->num_groups == 1 ? "" : "s");
+  for (i = 0; i < m->num_base_scores; i++) {
+    float b = m->base_scores[i];
+    if (m->obj->base == XGBC_BASE_LOGIT && !(b > 0.0f && b < 1.0f))
+      return xgbc_fail(d, XGBC_EINVAL, where, "%.9g must be in (0, 1) for %s", (double)b,
+                       m->objective);
+    if (m->obj->base == XGBC_BASE_LOG && !(b > 0.0f))
+      return xgbc_fail(d, XGBC_EINVAL, where, "%.9g must be positive for %s", (double)b,
+                       m->objective);
+  }
+  return 0;
+}
+
+
+/* gblinear: every weight and bias finite (a diverged model would predict NaN everywhere). */
+static int check_linear(const struct xgbc_model *m, struct xgbc_diag *d) {
+  char where[160];
+  uint32_t i;
+
+  for (i = 0; i < m->num_linear_weights; i++)
+    if (!isfinite(m->linear_weights[i])) {
+      snprintf(where, sizeof where, "%s[%u]", m->trees_where, i);
+      return xgbc_fail(d, XGBC_EINVAL, where, "weight %g is not finite",
+                       (double)m->linear_weights[i]);
+    }
   return 0;
 }
 
@@ -54,6 +75,8 @@ static int check_groups(const struct xgbc_model *m, struct xgbc_diag *d) {
   if (!m->obj->multiclass && m->num_class > 1)
     return xgbc_fail(d, XGBC_EINVAL, where, "num_class is %u but %s has one output",
                      m->num_class, m->objective);
+  if (m->linear)
+    return 0;
   if (m->num_trees == 0)
     return xgbc_fail(d, XGBC_EINVAL, m->trees_where, "the forest is empty: the model has no trees");
   count = calloc(m->num_groups, sizeof *count);
@@ -62,8 +85,9 @@ static int check_groups(const struct xgbc_model *m, struct xgbc_diag *d) {
   for (i = 0; i < m->num_trees && err == 0; i++) {
     if (m->trees[i].group >= m->num_groups)
       err = xgbc_fail(d, XGBC_EINVAL, "tree_info",
-                      "tree %u belongs to group %u, but num_class %u gives %u group%s", i,
-                      m->trees[i].group, m->num_class, m->num_groups,
+                      "tree %u belongs to group %u, but num_%s %u gives %u group%s", i,
+                      m->trees[i].group, m->num_target > 1 ? "target" : "class",
+                      m->num_target > 1 ? m->num_target : m->num_class, m->num_groups,
                       m->num_groups == 1 ? "" : "s");
     else
       count[m->trees[i].group]++;
@@ -71,8 +95,9 @@ static int check_groups(const struct xgbc_model *m, struct xgbc_diag *d) {
   for (i = 0; i < m->num_groups && err == 0; i++)
     if (count[i] == 0)
       err = xgbc_fail(d, XGBC_EINVAL, "tree_info",
-                      "no tree belongs to group %u: num_class %u disagrees with tree_info", i,
-                      m->num_class);
+                      "no tree belongs to group %u: num_%s %u disagrees with tree_info", i,
+                      m->num_target > 1 ? "target" : "class",
+                      m->num_target > 1 ? m->num_target : m->num_class);
   free(count);
   return err;
 }
@@ -104,6 +129,9 @@ static int check_tree(const struct xgbc_model *m, uint32_t t, uint8_t *seen, uin
         return xgbc_fail(d, XGBC_EINVAL, where, "leaf value %g is not finite", (double)nd->value);
       continue;
     }
+    if (nd->categorical)
+      return xgbc_fail(d, XGBC_EUNSUPPORTED, where, "categorical splits are not supported yet "
+                       "(split on feature %u)", nd->feature);
     if (nd->feature >= m->num_features)
       return xgbc_fail(d, XGBC_EINVAL, where, "splits on feature %u, but num_feature is %u",
                        nd->feature, m->num_features);
@@ -136,6 +164,8 @@ int xgbc_validate(struct xgbc_model *m, struct xgbc_diag *d) {
   if (m->num_features == 0 || m->num_features > 0x7fffffffu)
     return xgbc_fail(d, XGBC_EINVAL, "learner.learner_model_param.num_feature",
                      "%u features is out of range", m->num_features);
+  if (m->linear)
+    return check_linear(m, d);
   for (t = 0; t < m->num_trees; t++)
     if (m->trees[t].num_nodes > max_nodes)
       max_nodes = m->trees[t].num_nodes;

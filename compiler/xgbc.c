@@ -1,9 +1,10 @@
 /* xgbc.c - the model compiler's command line: read, validate, lower, emit, expand.
  *
- *   xgbc MODEL.json [--name NAME] -o DIR      writes DIR/model.c and DIR/model.h
- *   xgbc MODEL.json --features SPEC -o DIR    and DIR/features.c, the compiled feature spec
+ *   xgbc MODEL [--name NAME] -o DIR      writes DIR/model.c and DIR/model.h
+ *   xgbc MODEL --features SPEC -o DIR    and DIR/features.c, the compiled feature spec
  *
- * The plan, one step per module: read_xgb_json.c (file -> IR), validate.c (IR is sound),
+ * The plan, one step per module: read_any.c picks the reader by content (read_xgb_json.c,
+ * read_xgb_ubj.c, read_xgb_dump.c: file -> IR), validate.c (IR is sound),
  * lower.c (IR -> flat node table), emit_defs.c (table -> m4 definitions), m4run.c
  * (definitions + templates -> C, atomically); with a spec, read_features.c and
  * emit_features.c add the extractor. Diagnostics are printed here and only here, as
@@ -31,9 +32,11 @@
 #endif
 
 static const char usage[] =
-  "usage: xgbc MODEL.json [--name NAME] -o DIR [options]\n"
+  "usage: xgbc MODEL [--name NAME] -o DIR [options]\n"
+  "       xgbc --features SPEC --name NAME -o DIR     (the feature spec alone)\n"
   "\n"
-  "Compile an XGBoost model (the JSON written by Booster.save_model) into branchless C:\n"
+  "Compile an XGBoost model (the JSON or UBJSON written by Booster.save_model, or a JSON\n"
+  "dump with the options below) into branchless C:\n"
   "DIR/model.c and DIR/model.h, exporting `const struct bg_model bg_model_NAME`\n"
   "(runtime/model_abi.h). Nothing in DIR changes unless compilation succeeds.\n"
   "\n"
@@ -42,19 +45,32 @@ static const char usage[] =
   "  -n, --name NAME      C identifier for the model (default: the model file's folder\n"
   "                       name, with every other character turned into '_')\n"
   "  --features SPEC      also compile the feature spec SPEC (docs/features.md) into\n"
-  "                       DIR/features.c, exporting bg_features_NAME (runtime/features_abi.h)\n"
+  "                       DIR/features.c, exporting bg_features_NAME (runtime/features_abi.h);\n"
+  "                       without MODEL.json, only features.c (to extract training data\n"
+  "                       before a model exists)\n"
   "  --templates DIR      m4 templates (default: $XGBC_TEMPLATES, else " XGBC_TEMPLATE_DIR ")\n"
   "  --m4 PROGRAM         GNU m4 to run (default: $XGBC_M4, else m4)\n"
   "  --dump-defs          print the m4 definitions instead of writing files\n"
   "  -h, --help           this text\n"
   "  --version            print the version\n"
+  "\n";
+
+static const char usage_exit[] =
   "\n"
   "Exit status: 0 on success, 1 when the model is refused (the reason is printed as\n"
   "FILE: WHERE: WHY), 2 on a usage error.\n";
 
+
+static void print_usage(FILE *f) {
+  fputs(usage, f);
+  fputs(xgbc_read_opts_usage, f); /* the options that complete a text dump */
+  fputs(usage_exit, f);
+}
+
 struct options {
   const char *model, *out_dir, *name, *template_dir, *m4, *features;
   int dump_defs;
+  struct xgbc_read_opts read; /* options that complete a text dump (read.h) */
 };
 
 
@@ -111,7 +127,7 @@ static int parse_args(int argc, char **argv, struct options *o) {
     const char *a = argv[i];
     const char **slot = NULL;
     if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-      fputs(usage, stdout);
+      print_usage(stdout);
       exit(0);
     } else if (strcmp(a, "--version") == 0) {
       printf("xgbc %s\n", XGBC_VERSION);
@@ -128,6 +144,8 @@ static int parse_args(int argc, char **argv, struct options *o) {
       slot = &o->m4;
     } else if (strcmp(a, "--features") == 0) {
       slot = &o->features;
+    } else if ((slot = xgbc_read_opt_slot(&o->read, a)) != NULL) {
+      /* the value is taken below */
     } else if (a[0] == '-' && a[1] != '\0') {
       fprintf(stderr, "xgbc: unknown option %s (see xgbc --help)\n", a);
       return -1;
@@ -145,8 +163,9 @@ static int parse_args(int argc, char **argv, struct options *o) {
       *slot = argv[++i];
     }
   }
-  if (o->model == NULL || (o->out_dir == NULL && !o->dump_defs)) {
-    fputs(usage, stderr);
+  /* No model: only a feature spec, compiled on its own (training data before any model). */
+  if ((o->model == NULL && o->features == NULL) || (o->out_dir == NULL && !o->dump_defs)) {
+    print_usage(stderr);
     return -1;
   }
   if (o->name != NULL && !is_identifier(o->name)) {
@@ -218,18 +237,17 @@ static int make_dir(const char *dir, struct xgbc_diag *d) {
 
 
 /* Expand every template, then publish them all: a failure leaves DIR as it was. */
-static int write_outputs(const struct options *o, const char *name, const char *defs,
+static int write_outputs(const struct options *o, const char *c_template, const char *defs,
                          size_t defs_len, struct xgbc_diag *d) {
-  static const char *const templates[] = {"model.h.m4", "model.c.m4", "features.c.m4"};
+  const char *const templates[] = {"model.h.m4", c_template, "features.c.m4"};
   static const char *const outputs[] = {"model.h", "model.c", "features.c"};
   struct xgbc_m4 cfg = {o->m4, o->template_dir};
   char *targets[3] = {NULL, NULL, NULL}, *tmps[3] = {NULL, NULL, NULL};
-  int err, i, n = o->features != NULL ? 3 : 2;
+  int err, i, first = o->model != NULL ? 0 : 2, n = o->features != NULL ? 3 : 2;
 
-  (void)name;
   if ((err = make_dir(o->out_dir, d)))
     return err;
-  for (i = 0; i < n && err == 0; i++) {
+  for (i = first; i < n && err == 0; i++) {
     targets[i] = malloc(strlen(o->out_dir) + strlen(outputs[i]) + 2);
     if (targets[i] == NULL) {
       err = XGBC_ENOMEM;
@@ -238,7 +256,7 @@ static int write_outputs(const struct options *o, const char *name, const char *
     sprintf(targets[i], "%s/%s", o->out_dir, outputs[i]);
     err = xgbc_m4_expand(&cfg, templates[i], defs, defs_len, targets[i], &tmps[i], d);
   }
-  for (i = 0; i < n; i++) {
+  for (i = first; i < n; i++) {
     if (err == 0)
       err = xgbc_m4_publish(tmps[i], targets[i], d);
     else
@@ -252,7 +270,7 @@ static int write_outputs(const struct options *o, const char *name, const char *
 
 int main(int argc, char **argv) {
   struct options o = {0};
-  struct xgbc_diag d = {{0}, {0}};
+  struct xgbc_diag d = {{0}, {0}, NULL};
   struct xgbc_model m;
   struct xgbc_flat f = {0};
   struct xgbc_features fs = {0};
@@ -276,24 +294,26 @@ int main(int argc, char **argv) {
   signal(SIGTERM, on_signal);
   signal(SIGHUP, on_signal);
 
-  name = o.name ? strdup(o.name) : default_name(o.model);
+  name = o.name ? strdup(o.name) : default_name(o.model ? o.model : o.features);
   if (name == NULL) {
     err = XGBC_ENOMEM;
     goto out;
   }
-  if ((err = read_file(o.model, &text, &len, &d)))
-    goto out;
-  xgbc_sha256_hex(text, len, sha);
-  if ((err = xgbc_read_xgb_json(text, len, &m, &d)) || (err = xgbc_validate(&m, &d)) ||
-      (err = xgbc_lower(&m, &f, &d)))
-    goto out;
+  if (o.model != NULL) {
+    if ((err = read_file(o.model, &text, &len, &d)))
+      goto out;
+    xgbc_sha256_hex(text, len, sha);
+    if ((err = xgbc_read_model(text, len, &o.read, &m, &d)) ||
+        (err = xgbc_validate(&m, &d)) || (!m.linear && (err = xgbc_lower(&m, &f, &d))))
+      goto out;
+  }
   if (o.features != NULL) {
     blame = o.features;
     if ((err = read_file(o.features, &fx_text, &fx_len, &d)))
       goto out;
     xgbc_sha256_hex(fx_text, fx_len, fx_sha);
     if ((err = xgbc_read_features(fx_text, fx_len, &fs, &d)) ||
-        (err = xgbc_features_check(&fs, &m, o.model, &d)))
+        (o.model != NULL && (err = xgbc_features_check(&fs, &m, o.model, &d))))
       goto out;
     blame = o.model;
   }
@@ -303,9 +323,11 @@ int main(int argc, char **argv) {
     err = XGBC_ENOMEM;
     goto out;
   }
-  {
+  if (o.model != NULL) {
     struct xgbc_emit_info info = {name, o.model, sha, XGBC_VERSION};
     err = xgbc_emit_defs(mem, &info, &m, &f);
+  } else {
+    err = xgbc_emit_name_defs(mem, name, XGBC_VERSION);
   }
   if (err == 0 && o.features != NULL)
     err = xgbc_emit_features(mem, o.features, fx_sha, &fs);
@@ -318,13 +340,13 @@ int main(int argc, char **argv) {
     err = fflush(stdout) == 0 ? 0 : XGBC_EIO;
     goto out;
   }
-  err = write_outputs(&o, name, defs, defs_len, &d);
+  err = write_outputs(&o, m.linear ? "model_linear.c.m4" : "model.c.m4", defs, defs_len, &d);
 
 out:
   if (err) {
     if (d.why[0] == '\0')
       xgbc_fail(&d, err, "", "%s", err == XGBC_ENOMEM ? "out of memory" : xgbc_err_name(err));
-    fprintf(stderr, "%s: %s: %s\n", err == XGBC_ETOOL ? "xgbc" : blame,
+    fprintf(stderr, "%s: %s: %s\n", err == XGBC_ETOOL ? "xgbc" : d.file ? d.file : blame,
             d.where[0] ? d.where : blame == o.model ? "(model)" : "(spec)", d.why);
   }
   xgbc_features_free(&fs);

@@ -9,7 +9,7 @@
 
 IMAGE_ARCHES ?= amd64 arm64
 IMAGE_DIR = build/$(MODEL)/image
-MODEL_SHA256 = $(shell sha256sum models/$(MODEL)/model.json 2>/dev/null | cut -c1-64)
+MODEL_SHA256 = $(shell sha256sum $(MODELS_DIR)/$(MODEL)/model.json 2>/dev/null | cut -c1-64)
 GIT_REV = $(shell git rev-parse HEAD 2>/dev/null || echo unknown)$(shell git diff --quiet HEAD 2>/dev/null || echo -dirty)
 GIT_TIME = $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 # The layout's own tag, and the tag every push carries: model sha and source revision.

@@ -32,12 +32,16 @@ struct bg_config {
   char emf_service[128];      /* the EMF "Service" dimension */
 };
 
+/* The model's default threshold (runtime/linked_model.c). */
+extern const char bg_linked_threshold[];
+
 /* XX(FIELD, FLAG, ENV, KIND, DEFAULT, HELP); KIND: str, uint, size, real, share, bool, u64,
  * secs (a duration in seconds: a number >= 0, fractions allowed) */
 #define BG_CONFIG_OPTIONS(XX)                                                                  \
   XX(host, "--host", "BIDGATE_HOST", str, "0.0.0.0", "numeric address to listen on")           \
   XX(port, "--port", "BIDGATE_PORT", uint, "8080", "TCP port; 0 lets the kernel choose")       \
-  XX(threshold, "--threshold", "BIDGATE_THRESHOLD", real, "0.5", "pass when score >= this")    \
+  XX(threshold, "--threshold", "BIDGATE_THRESHOLD", real, bg_linked_threshold, "pass when "  \
+     "score >= this (the model's serving.json sets the default)")                            \
   XX(explore, "--explore", "BIDGATE_EXPLORE", share, "0", "share (0..1) of rows passed at "    \
      "random, marked \"explore\"")                                                             \
   XX(seed, "--seed", "BIDGATE_SEED", u64, "0", "seed of the exploration draws (0: random)")   \

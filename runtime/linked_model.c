@@ -10,6 +10,12 @@ extern const struct bg_model BG_MODEL_SYMBOL;
 
 const struct bg_model *const bg_linked_model = &BG_MODEL_SYMBOL;
 
+/* models/<name>/serving.json's threshold, when the model has one (make train writes it). */
+#ifndef BG_DEFAULT_THRESHOLD
+#define BG_DEFAULT_THRESHOLD "0.5"
+#endif
+const char bg_linked_threshold[] = BG_DEFAULT_THRESHOLD;
+
 #ifdef BG_FEATURES_SYMBOL
 extern const struct bg_features BG_FEATURES_SYMBOL;
 

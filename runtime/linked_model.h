@@ -13,6 +13,9 @@
 
 extern const struct bg_model *const bg_linked_model;
 
+/* The default --threshold, as text: models/<name>/serving.json's "threshold", else "0.5". */
+extern const char bg_linked_threshold[];
+
 /* NULL when the model was built without models/<name>/features.json. */
 extern const struct bg_features *const bg_linked_features;
 

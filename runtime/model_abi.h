@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BG_MODEL_ABI_VERSION 1
+#define BG_MODEL_ABI_VERSION 2 /* 2: feature_types added */
 
 struct bg_model {
   const char *name;         /* C identifier made from the model's folder name */
@@ -34,6 +34,9 @@ struct bg_model {
   /* Members below this line were added after the DESIGN.md minimum. */
   uint32_t abi_version;     /* BG_MODEL_ABI_VERSION of the writer */
   uint32_t predict_width;   /* values predict writes per row (1 for multi:softmax) */
+  /* num_features XGBoost feature types (ABI version 2 and later): the model's ("q", "float",
+   * "int", "i", "c"), else "q" for every feature. */
+  const char *const *feature_types;
 };
 
 #endif /* BG_MODEL_ABI_H */

@@ -1,7 +1,7 @@
 bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@>,
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
-  @<bg4_nodes@>)m4_dnl
+  @<bg4_nodes@>, @<bg4_base_margins@>, @<bg4_feature_types@>)m4_dnl
 m4_dnl
 m4_dnl model.c.m4 - a compiled model: node table, tree table, kernel, transform, bg_model.
 m4_dnl The kernel is branchless: a walk takes a fixed number of steps per tree (its depth) and
@@ -20,6 +20,8 @@ m4_dnl bg4_tree(INDEX, ROOT, NODES, DEPTH, GROUP) - one row of the tree table
 m4_define(@<bg4_tree@>, @<  {$2u, $4u, $5u}, /* tree $1: $3 nodes */@>)m4_dnl
 m4_dnl bg4_feature_name(NAME) - one feature name, already escaped for a C string
 m4_define(@<bg4_feature_name@>, @<  "$1",@>)m4_dnl
+m4_dnl bg4_feature_type(TYPE) - one feature type, already escaped for a C string
+m4_define(@<bg4_feature_type@>, @<  "$1",@>)m4_dnl
 m4_define(@<bg4_multi@>, m4_ifelse(bg4_num_outputs, @<1@>, @<0@>, @<1@>))m4_dnl
 bg4_header_comment(@<model.c@>, @<the compiled model bg4_name: tables, kernel and transform@>)
 
@@ -63,11 +65,19 @@ bg4_nodes};
 static const struct tree trees[NUM_TREES] = {
 bg4_trees};
 
+m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 /* XGBoost's starting margin: ProbToMargin(base_score = bg4_base_score) in float. */
 static const float base_margin = bg4_base_margin;
+@>, @<m4_dnl
+/* XGBoost's starting margins, one per output group: ProbToMargin(base_score) in float. */
+static const float base_margins[NUM_OUTPUTS] = {bg4_base_margins};
+@>)m4_dnl
 
 static const char *const feature_names[NUM_FEATURES] = {
 bg4_feature_names};
+
+static const char *const feature_types[NUM_FEATURES] = {
+bg4_feature_types};
 
 /* One walk: depth steps from node i. Each step turns two comparisons into 0 or 1 and adds. */
 static inline uint32_t walk(const float *row, uint32_t i, uint32_t depth) {
@@ -96,49 +106,9 @@ static void margins(const float *row, float *m) {
   uint32_t t, g;
 
   for (g = 0; g < NUM_OUTPUTS; g++)
-    m[g] = base_margin;
+    m[g] = base_margins[g];
   for (t = 0; t < NUM_TREES; t++)
     m[trees[t].group] += nodes[walk(row, trees[t].root, trees[t].depth)].leaf;
-}
-@>)m4_dnl
-
-m4_ifelse(bg4_transform, @<logistic@>, @<m4_dnl
-/* XGBoost's float sigmoid (common::Sigmoid): the 1e-16f is added in float, last. */
-static float transform(float m) {
-  float t = -m;
-
-  t = 88.7f < t ? 88.7f : t;
-  return 1.0f / ((expf(t) + 1.0f) + 1e-16f);
-}
-@>, bg4_transform, @<exp@>, @<m4_dnl
-/* count:poisson, reg:gamma, reg:tweedie: exp of the margin, in float. */
-static float transform(float m) {
-  return expf(m);
-}
-@>, bg4_transform, @<softprob@>, @<m4_dnl
-/* XGBoost's Softmax: subtract the float max, expf each, sum in double, divide in float. */
-static void transform(float *m) {
-  double sum = 0.0;
-  float max = m[0];
-  uint32_t g;
-
-  for (g = 1; g < NUM_OUTPUTS; g++)
-    max = fmaxf(m[g], max);
-  for (g = 0; g < NUM_OUTPUTS; g++) {
-    m[g] = expf(m[g] - max);
-    sum += m[g];
-  }
-  for (g = 0; g < NUM_OUTPUTS; g++)
-    m[g] /= (float)sum;
-}
-@>, bg4_transform, @<softmax@>, @<m4_dnl
-/* multi:softmax: the index of the first largest margin, as a float. */
-static float transform(const float *m) {
-  uint32_t g, best = 0;
-
-  for (g = 1; g < NUM_OUTPUTS; g++)
-    best = m[g] > m[best] ? g : best;
-  return (float)best;
 }
 @>)m4_dnl
 
@@ -153,28 +123,7 @@ m4_ifelse(bg4_multi, @<0@>, @<m4_dnl
 @>)m4_dnl
 }
 
-static void predict(const float *x, size_t n_rows, float *out) {
-  size_t r;
-
-m4_ifelse(bg4_transform, @<identity@>, @<m4_dnl
-  (void)r;
-  predict_margin(x, n_rows, out); /* bg4_objective: the margin is the prediction */
-@>, bg4_transform, @<softprob@>, @<m4_dnl
-  for (r = 0; r < n_rows; r++) {
-    margins(x + r * NUM_FEATURES, out + r * NUM_OUTPUTS);
-    transform(out + r * NUM_OUTPUTS);
-  }
-@>, bg4_transform, @<softmax@>, @<m4_dnl
-  for (r = 0; r < n_rows; r++) {
-    float m[NUM_OUTPUTS];
-    margins(x + r * NUM_FEATURES, m);
-    out[r] = transform(m);
-  }
-@>, @<m4_dnl
-  for (r = 0; r < n_rows; r++)
-    out[r] = transform(margin(x + r * NUM_FEATURES));
-@>)m4_dnl
-}
+m4_include(@<transform.m4@>)
 
 const struct bg_model bg_model_@<@>bg4_name = {
   .name = "bg4_name",
@@ -189,4 +138,5 @@ const struct bg_model bg_model_@<@>bg4_name = {
   .predict_margin = predict_margin,
   .abi_version = BG_MODEL_ABI_VERSION,
   .predict_width = m4_ifelse(bg4_transform, @<softmax@>, @<1u@>, @<NUM_OUTPUTS@>),
+  .feature_types = feature_types,
 };

@@ -37,7 +37,8 @@ m4_define(@<bg4_header_comment@>,
  * model     bg4_name (bg4_objective, bg4_booster, written by XGBoost bg4_xgboost_version)
  * source    bg4_source
  * sha256    bg4_sha256
- * shape     bg4_num_trees trees, bg4_num_nodes reachable nodes, depth <= bg4_max_depth, m4_dnl
+ * shape     m4_ifelse(bg4_booster, @<gblinear@>, @<linear, @>, m4_dnl
+@<bg4_num_trees trees, bg4_num_nodes reachable nodes, depth <= bg4_max_depth, @>)m4_dnl
 bg4_num_features features, bg4_num_outputs output(s)
  */@>)
 

@@ -83,6 +83,20 @@ void bgt_rmrf(const char *path) {
 }
 
 
+char *bgt_tmp;
+
+void bgt_tmp_init(void) {
+  bgt_tmp = bgt_mkdtemp();
+}
+
+
+void bgt_tmp_fini(void) {
+  bgt_rmrf(bgt_tmp);
+  free(bgt_tmp);
+  bgt_tmp = NULL;
+}
+
+
 static int cmp_str(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }

@@ -20,6 +20,12 @@ char *bgt_mkdtemp(void);
 
 void bgt_rmrf(const char *path);
 
+/* A suite's scratch directory: .init = bgt_tmp_init makes bgt_tmp, .fini = bgt_tmp_fini
+ * removes it with everything in it. */
+extern char *bgt_tmp;
+void bgt_tmp_init(void);
+void bgt_tmp_fini(void);
+
 /* Names in dir (not . or ..), newline separated, sorted; "" when empty. */
 char *bgt_list_dir(const char *dir);
 

@@ -14,18 +14,8 @@
 
 #include "helpers.h"
 
-static char *tmp;
 
-static void setup(void) {
-  tmp = bgt_mkdtemp();
-}
-
-static void teardown(void) {
-  bgt_rmrf(tmp);
-  free(tmp);
-}
-
-TestSuite(xgbc_errors, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(xgbc_errors, .init = bgt_tmp_init, .fini = bgt_tmp_fini, .timeout = 60);
 
 
 static cJSON *aws_model(void) {
@@ -69,16 +59,22 @@ static char *model_text(cJSON *j) {
 }
 
 
-/* Run xgbc on text; expect refusal with where and why (substrings) and an untouched out dir. */
-static void expect_refused(const char *text, size_t len, const char *where, const char *why) {
-  char *model = bgt_fmt("%s/bad.json", tmp), *out = bgt_fmt("%s/out", tmp), *err, *line;
-  char *argv[] = {(char *)bgt_env("BG_TEST_XGBC"), model, "--name", "bad", "-o", out, NULL};
-  int status;
+/* Run xgbc on text plus extra arguments (NULL-terminated, or NULL); expect refusal with a
+ * message about file (NULL: the model itself), where and why (substrings), and an untouched
+ * out dir. */
+static void expect_refused_by(const char *text, size_t len, char *const *extra, const char *file,
+                              const char *where, const char *why) {
+  char *model = bgt_fmt("%s/bad.json", bgt_tmp), *out = bgt_fmt("%s/out", bgt_tmp), *err, *line;
+  char *argv[32] = {(char *)bgt_env("BG_TEST_XGBC"), model, "--name", "bad", "-o", out};
+  int status, n = 6;
 
+  while (extra != NULL && *extra != NULL && n < 31)
+    argv[n++] = *extra++;
+  argv[n] = NULL;
   bgt_write_file(model, text, len);
   status = bgt_run(argv, NULL, NULL, &err);
   cr_assert_eq(status, 1, "xgbc exited %d; stderr: %s", status, err);
-  line = bgt_fmt("%s: ", model);
+  line = bgt_fmt("%s: ", file ? file : model);
   cr_assert(strncmp(err, line, strlen(line)) == 0, "stderr does not start with the file: %s", err);
   cr_assert(strchr(err, '\n') == err + strlen(err) - 1, "expected one line: %s", err);
   cr_assert(strstr(err + strlen(line), ": ") != NULL, "no WHERE: WHY in %s", err);
@@ -90,6 +86,11 @@ static void expect_refused(const char *text, size_t len, const char *where, cons
     if (bgt_run(argv2, NULL, NULL, NULL) == 0)
       cr_assert_str_eq(bgt_list_dir(out), "", "xgbc left files in %s", out);
   }
+}
+
+
+static void expect_refused(const char *text, size_t len, const char *where, const char *why) {
+  expect_refused_by(text, len, NULL, NULL, where, why);
 }
 
 
@@ -216,6 +217,17 @@ Test(xgbc_errors, one_sided_node) {
 }
 
 
+/* 2024-11, issue 11: a number beyond float's range (XGBoost reads it as infinity) used to
+ * reach cJSON as "inf" and was reported as a JSON syntax error. */
+Test(xgbc_errors, threshold_beyond_float_range) {
+  cJSON *j = aws_model();
+
+  cJSON_ReplaceItemInArray(at(j, "learner.gradient_booster.model.trees[6].split_conditions"), 0,
+                           cJSON_CreateNumber(-1e39));
+  expect_refused_json(j, "trees[6] node 0", "split threshold -inf is not finite");
+}
+
+
 Test(xgbc_errors, unknown_objective) {
   cJSON *j = aws_model();
 
@@ -289,42 +301,405 @@ Test(xgbc_errors, categorical_split) {
 
   cJSON_ReplaceItemInArray(at(j, "learner.gradient_booster.model.trees[0].split_type"), 0,
                            cJSON_CreateNumber(1));
-  expect_refused_json(j, "trees[0].split_type[0]", "categorical splits are not supported");
+  expect_refused_json(j, "trees[0] node 0", "categorical splits are not supported yet");
 }
 
 
-Test(xgbc_errors, ubjson_refused) {
-  size_t len;
-  char *text = bgt_read_file(bgt_fmt("%s/aws-rtb/model.ubj", bgt_env("BG_TEST_MODELS")), &len);
+/* The categories arrays are read (for the categorical kernels to come) and checked. */
+Test(xgbc_errors, categories_out_of_range) {
+  cJSON *j = aws_model(), *t = at(j, "learner.gradient_booster.model.trees[0]");
+  cJSON *nodes = cJSON_CreateArray(), *segs = cJSON_CreateArray(), *sizes = cJSON_CreateArray();
 
-  expect_refused(text, len, "byte 0", "UBJSON");
-  free(text);
+  cJSON_ReplaceItemInArray(at(t, "split_type"), 0, cJSON_CreateNumber(1));
+  cJSON_AddItemToArray(nodes, cJSON_CreateNumber(0));
+  cJSON_AddItemToArray(segs, cJSON_CreateNumber(0));
+  cJSON_AddItemToArray(sizes, cJSON_CreateNumber(3)); /* categories is empty */
+  cJSON_ReplaceItemInObject(t, "categories_nodes", nodes);
+  cJSON_ReplaceItemInObject(t, "categories_segments", segs);
+  cJSON_ReplaceItemInObject(t, "categories_sizes", sizes);
+  expect_refused_json(j, "trees[0].categories_sizes[0]", "not a count within categories");
 }
 
 
-Test(xgbc_errors, text_dump_refused) {
-  size_t len;
-  char *text = bgt_read_file(bgt_fmt("%s/aws-rtb/model.dump.json", bgt_env("BG_TEST_MODELS")),
-                             &len);
-
-  expect_refused(text, len, "(top level)", "text dump");
-  free(text);
-}
-
-
-Test(xgbc_errors, gblinear_refused) {
+Test(xgbc_errors, vector_leaf_refused) {
   cJSON *j = aws_model();
 
-  cJSON_ReplaceItemInObject(at(j, "learner.gradient_booster"), "name",
-                            cJSON_CreateString("gblinear"));
-  expect_refused_json(j, "learner.gradient_booster.name", "gblinear");
+  cJSON_ReplaceItemInObject(at(j, "learner.gradient_booster.model.trees[2].tree_param"),
+                            "size_leaf_vector", cJSON_CreateString("3"));
+  expect_refused_json(j, "trees[2].tree_param.size_leaf_vector", "vector-leaf");
+}
+
+
+Test(xgbc_errors, base_score_vector_length) {
+  cJSON *j = aws_model();
+
+  /* one output, two base scores (the 3.1+ vector form) */
+  cJSON_ReplaceItemInObject(at(j, "learner.learner_model_param"), "base_score",
+                            cJSON_CreateString("[5E-1,2E-1]"));
+  expect_refused_json(j, "learner.learner_model_param.base_score", "holds 2 values");
+}
+
+
+Test(xgbc_errors, base_score_vector_malformed) {
+  cJSON *j = aws_model();
+
+  cJSON_ReplaceItemInObject(at(j, "learner.learner_model_param"), "base_score",
+                            cJSON_CreateString("[5E-1,]"));
+  expect_refused_json(j, "learner.learner_model_param.base_score", "list of finite numbers");
+}
+
+
+Test(xgbc_errors, expectile_refused) {
+  cJSON *j = aws_model();
+
+  cJSON_ReplaceItemInObject(at(j, "learner.objective"), "name",
+                            cJSON_CreateString("reg:expectileerror"));
+  expect_refused_json(j, "learner.objective.name", "not supported yet");
+}
+
+
+Test(xgbc_errors, classes_and_targets) {
+  cJSON *j = aws_model();
+
+  cJSON_ReplaceItemInObject(at(j, "learner.learner_model_param"), "num_class",
+                            cJSON_CreateString("3"));
+  cJSON_ReplaceItemInObject(at(j, "learner.learner_model_param"), "num_target",
+                            cJSON_CreateString("2"));
+  expect_refused_json(j, "learner.learner_model_param", "both above 1");
+}
+
+
+/* A gblinear model: the AWS model's booster replaced by 7 + 1 weights. */
+static cJSON *linear_model(int n_weights) {
+  cJSON *j = aws_model(), *gb = cJSON_CreateObject(), *model = cJSON_CreateObject();
+  cJSON *w = cJSON_CreateArray();
+  int i;
+
+  for (i = 0; i < n_weights; i++)
+    cJSON_AddItemToArray(w, cJSON_CreateNumber(0.25 * i - 1));
+  cJSON_AddItemToObject(model, "weights", w);
+  cJSON_AddItemToObject(gb, "model", model);
+  cJSON_AddItemToObject(gb, "name", cJSON_CreateString("gblinear"));
+  cJSON_ReplaceItemInObject(at(j, "learner"), "gradient_booster", gb);
+  return j;
+}
+
+
+Test(xgbc_errors, gblinear_weight_count) {
+  expect_refused_json(linear_model(7), "learner.gradient_booster.model.weights",
+                      "holds 7 weights, but (num_feature + 1) x 1 output is 8");
+}
+
+
+Test(xgbc_errors, gblinear_weight_not_finite) {
+  cJSON *j = linear_model(8);
+  char *text;
+
+  cJSON_ReplaceItemInArray(at(j, "learner.gradient_booster.model.weights"), 3,
+                           cJSON_CreateString("NAN_HERE"));
+  text = model_text(j);
+  /* the normalising pass reads an unquoted NaN as XGBoost writes it */
+  *strstr(text, "\"NAN_HERE\"") = ' ';
+  memcpy(strstr(text, "NAN_HERE\""), "   NaN   ", 9);
+  expect_refused(text, strlen(text), "learner.gradient_booster.model.weights[3]",
+                 "not finite");
+  free(text);
+}
+
+
+/* ---- UBJSON: malformed input is refused at its byte offset ---- */
+
+static char *aws_ubj(size_t *len) {
+  return bgt_read_file(bgt_fmt("%s/aws-rtb/model.ubj", bgt_env("BG_TEST_MODELS")), len);
+}
+
+
+Test(xgbc_errors, ubjson_truncated) {
+  size_t len;
+  char *data = aws_ubj(&len);
+
+  expect_refused(data, len / 2, "byte ", "truncated");
+  free(data);
+}
+
+
+Test(xgbc_errors, ubjson_trailing_data) {
+  size_t len;
+  char *data = aws_ubj(&len), *more = malloc(len + 2);
+
+  memcpy(more, data, len);
+  memcpy(more + len, "ZZ", 2);
+  expect_refused(more, len + 2, bgt_fmt("byte %zu", len), "2 bytes of trailing data");
+  free(data);
+  free(more);
+}
+
+
+Test(xgbc_errors, ubjson_bad_key_marker) {
+  size_t len;
+  char *data = aws_ubj(&len);
+
+  /* {L<8 bytes>learner{ then the length marker of the learner's first key */
+  cr_assert(data[17] == '{' && data[18] == 'L');
+  data[18] = 'Q';
+  expect_refused(data, len, "byte 18", "integer marker");
+  free(data);
+}
+
+
+Test(xgbc_errors, ubjson_unknown_marker) {
+  static const char data[] = "{U\007learner?}";
+
+  expect_refused(data, sizeof data - 1, "byte 10", "'?' is not a UBJSON type marker");
+}
+
+
+Test(xgbc_errors, ubjson_length_beyond_input) {
+  /* a string claiming 2^31 - 1 bytes */
+  static const char data[] = "{U\007learnerSl\177\377\377\377abc}";
+
+  expect_refused(data, sizeof data - 1, "byte 11", "more than the");
+}
+
+
+Test(xgbc_errors, ubjson_count_beyond_input) {
+  /* a count of 1000 with 9 bytes left, then 5 float32 (20 bytes) in 9 */
+  static const char more[] = "{U\007learner[$d#I\003\35012345678}";
+  static const char fits[] = "{U\007learner[$d#U\00512345678}";
+
+  expect_refused(more, sizeof more - 1, "byte 14", "1000 is more than the 9 bytes left");
+  expect_refused(fits, sizeof fits - 1, "byte 10", "5 elements cannot fit in the 9 bytes");
+}
+
+
+Test(xgbc_errors, ubjson_nul_in_string) {
+  static const char data[] = "{U\007learnerSU\003a\000b}";
+
+  expect_refused(data, sizeof data - 1, "byte 13", "NUL");
+}
+
+
+Test(xgbc_errors, ubjson_high_precision) {
+  static const char data[] = "{U\007learnerHU\0011}";
+
+  expect_refused(data, sizeof data - 1, "byte 10", "high-precision");
+}
+
+
+Test(xgbc_errors, ubjson_typed_null_array) {
+  static const char data[] = "{U\007learner[$Z#L\177\377\377\377\377\377\377\377}";
+
+  expect_refused(data, sizeof data - 1, "byte 12", "cannot be the element type");
+}
+
+
+Test(xgbc_errors, ubjson_too_deep) {
+  char data[1024];
+  size_t n = 0, i;
+
+  data[n++] = '{';
+  data[n++] = 'U';
+  data[n++] = 1;
+  data[n++] = 'a';
+  for (i = 0; i < 300; i++)
+    data[n++] = '[';
+  expect_refused(data, n, "byte ", "nested more than 256 deep");
+}
+
+
+Test(xgbc_errors, ubjson_schema_error_names_path) {
+  size_t len;
+  char *data = aws_ubj(&len), *p;
+
+  /* "base_score" -> "base_scorf": the document reader names the path, as for JSON */
+  for (p = data; p + 10 <= data + len && memcmp(p, "base_score", 10) != 0; p++)
+    ;
+  cr_assert(p + 10 <= data + len);
+  p[9] = 'f';
+  expect_refused(data, len, "learner.learner_model_param", "missing field \"base_score\"");
+  free(data);
+}
+
+
+Test(xgbc_errors, legacy_binary_refused) {
+  static const char data[] = "\000\000\000?binf\001\002";
+
+  expect_refused(data, sizeof data - 1, "byte 0", "legacy binary");
+}
+
+
+/* ---- text dumps ---- */
+
+static char *aws_dump(size_t *len) {
+  return bgt_read_file(bgt_fmt("%s/aws-rtb/model.dump.json", bgt_env("BG_TEST_MODELS")), len);
+}
+
+
+static void expect_dump_refused(const char *text, size_t len, char *const *extra,
+                                const char *where, const char *why) {
+  expect_refused_by(text, len, extra, NULL, where, why);
+}
+
+
+static char *const aws_flags[] = {"--objective", "binary:logistic", "--base-score", "0.5",
+                                  "--num-class", "0", "--num-feature", "7", NULL};
+
+
+Test(xgbc_errors, dump_alone_refused) {
+  size_t len;
+  char *text = aws_dump(&len);
+
+  expect_dump_refused(text, len, NULL, "(command line)",
+                      "give the model's --objective, --base-score and --num-class");
+  free(text);
+}
+
+
+Test(xgbc_errors, dump_without_feature_count) {
+  size_t len;
+  char *text = aws_dump(&len);
+  char *const flags[] = {"--objective", "binary:logistic", "--base-score", "0.5", "--num-class",
+                         "0", NULL};
+
+  expect_dump_refused(text, len, flags, "(command line)", "--num-feature");
+  free(text);
+}
+
+
+Test(xgbc_errors, dump_flags_with_model_file) {
+  size_t len;
+  char *text = aws_dump(&len);
+  char *const flags[] = {"--model-file", bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS")),
+                         "--objective", "binary:logistic", NULL};
+
+  expect_dump_refused(text, len, flags, "--objective", "cannot be combined with --model-file");
+  free(text);
+}
+
+
+Test(xgbc_errors, dump_options_on_a_model_file) {
+  cJSON *j = aws_model();
+  char *text = model_text(j);
+  char *const flags[] = {"--num-class", "2", NULL};
+
+  expect_dump_refused(text, strlen(text), flags, "--num-class", "applies to text dumps only");
+  free(text);
+}
+
+
+Test(xgbc_errors, dump_bad_flag_value) {
+  size_t len;
+  char *text = aws_dump(&len);
+  char *const flags[] = {"--objective", "binary:logistic", "--base-score", "0.5", "--num-class",
+                         "zero", "--num-feature", "7", NULL};
+
+  expect_dump_refused(text, len, flags, "--num-class", "not an integer");
+  free(text);
+}
+
+
+Test(xgbc_errors, dump_unknown_feature_name) {
+  static const char text[] = "[{\"nodeid\": 0, \"depth\": 0, \"split\": \"age\", "
+                             "\"split_condition\": 1.5, \"yes\": 1, \"no\": 2, \"missing\": 1, "
+                             "\"children\": [{\"nodeid\": 1, \"leaf\": 0.5}, "
+                             "{\"nodeid\": 2, \"leaf\": -0.5}]}]";
+
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "[0] nodeid 0",
+                      "\"age\", which is not a feature name: give --feature-names");
+}
+
+
+Test(xgbc_errors, dump_children_disagree) {
+  static const char text[] = "[{\"nodeid\": 0, \"split\": \"f1\", \"split_condition\": 1.5, "
+                             "\"yes\": 1, \"no\": 3, \"missing\": 1, \"children\": ["
+                             "{\"nodeid\": 1, \"leaf\": 0.5}, {\"nodeid\": 2, \"leaf\": 1}]}]";
+
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "[0] nodeid 0",
+                      "do not name its two children");
+}
+
+
+Test(xgbc_errors, dump_missing_not_a_child) {
+  static const char text[] = "[{\"nodeid\": 0, \"split\": \"f1\", \"split_condition\": 1.5, "
+                             "\"yes\": 1, \"no\": 2, \"missing\": 5, \"children\": ["
+                             "{\"nodeid\": 1, \"leaf\": 0.5}, {\"nodeid\": 2, \"leaf\": 1}]}]";
+
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "[0] nodeid 0",
+                      "\"missing\" (5) is neither");
+}
+
+
+Test(xgbc_errors, dump_indicator_split) {
+  static const char text[] = "[{\"nodeid\": 0, \"split\": \"f1\", \"yes\": 2, \"no\": 1, "
+                             "\"children\": [{\"nodeid\": 1, \"leaf\": 0.5}, "
+                             "{\"nodeid\": 2, \"leaf\": 1}]}]";
+
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "[0] nodeid 0", "indicator");
+}
+
+
+Test(xgbc_errors, dump_categorical_split) {
+  static const char text[] = "[{\"nodeid\": 0, \"split\": \"f1\", \"split_condition\": [1, 4], "
+                             "\"yes\": 2, \"no\": 1, \"missing\": 1, \"children\": ["
+                             "{\"nodeid\": 1, \"leaf\": 0.5}, {\"nodeid\": 2, \"leaf\": 1}]}]";
+
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "node 0",
+                      "categorical splits are not supported yet");
+}
+
+
+Test(xgbc_errors, dump_leaf_and_children) {
+  static const char text[] = "[{\"nodeid\": 0, \"leaf\": 1, \"children\": []}]";
+
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "[0]", "both \"leaf\" and \"children\"");
+}
+
+
+Test(xgbc_errors, dump_of_int_features) {
+  /* typed_features has "int" and "i" features: its dump prints thresholds rounded */
+  const char *dir = bgt_fmt("%s/typed_features", bgt_env("BG_TEST_ORACLE"));
+  size_t len;
+  char *text = bgt_read_file(bgt_fmt("%s/dump-int.json", dir), &len);
+  char *const flags[] = {"--model-file", bgt_fmt("%s/model.json", dir), NULL};
+
+  expect_dump_refused(text, len, flags, "nodeid", "has type \"i");
+  free(text);
+}
+
+
+Test(xgbc_errors, dump_tree_count_disagrees) {
+  static const char text[] = "[{\"nodeid\": 0, \"leaf\": 1}]";
+  char *const flags[] = {"--model-file", bgt_fmt("%s/aws-rtb/model.ubj", bgt_env("BG_TEST_MODELS")),
+                         NULL};
+
+  expect_dump_refused(text, sizeof text - 1, flags, "(top level)",
+                      "holds 1 trees but the model file has 50");
+}
+
+
+Test(xgbc_errors, dump_model_file_broken) {
+  size_t len;
+  char *text = aws_dump(&len), *bad = bgt_fmt("%s/broken.json", bgt_tmp);
+  char *const flags[] = {"--model-file", bad, NULL};
+
+  bgt_write_file(bad, "{\"learner\": {", 13);
+  /* the message names the broken model file, not the dump */
+  expect_refused_by(text, len, flags, bad, "line 1", "truncated");
+  free(text);
+}
+
+
+Test(xgbc_errors, text_format_dump_refused) {
+  static const char text[] = "booster[0]:\n0:[f6<2.5] yes=1,no=2,missing=1\n";
+
+  expect_refused(text, sizeof text - 1, "line 1", "dump_format=\"json\"");
 }
 
 
 /* A refused model must not disturb what an earlier successful run wrote. */
 Test(xgbc_errors, failure_keeps_previous_output) {
   char *good = bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS"));
-  char *bad = bgt_fmt("%s/bad.json", tmp), *out = bgt_fmt("%s/keep", tmp), *before, *after, *err;
+  char *bad = bgt_fmt("%s/bad.json", bgt_tmp), *out = bgt_fmt("%s/keep", bgt_tmp), *before, *after, *err;
   char *argv_good[] = {(char *)bgt_env("BG_TEST_XGBC"), good, "-o", out, NULL};
   char *argv_bad[] = {(char *)bgt_env("BG_TEST_XGBC"), bad, "--name", "aws_rtb", "-o", out, NULL};
 
@@ -341,7 +716,7 @@ Test(xgbc_errors, failure_keeps_previous_output) {
 
 /* A template that leaves a macro unexpanded is caught before anything is published. */
 Test(xgbc_errors, broken_template_writes_nothing) {
-  char *tpl = bgt_fmt("%s/templates", tmp), *out = bgt_fmt("%s/out", tmp), *err;
+  char *tpl = bgt_fmt("%s/templates", bgt_tmp), *out = bgt_fmt("%s/out", bgt_tmp), *err;
   char *model = bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS"));
   char *mk[] = {"mkdir", "-p", tpl, NULL};
   char *cp[] = {"cp", bgt_fmt("%s/prelude.m4", bgt_env("BG_TEST_TEMPLATES")),

@@ -11,18 +11,8 @@
 #include "helpers.h"
 #include "model_abi.h"
 
-static char *tmp;
 
-static void setup(void) {
-  tmp = bgt_mkdtemp();
-}
-
-static void teardown(void) {
-  bgt_rmrf(tmp);
-  free(tmp);
-}
-
-TestSuite(xgbc_output, .init = setup, .fini = teardown, .timeout = 120);
+TestSuite(xgbc_output, .init = bgt_tmp_init, .fini = bgt_tmp_fini, .timeout = 120);
 
 /* Quotes, backslashes, m4 quote characters and macro names, a comment end, control and
  * non-ASCII bytes: none may break the generated C or be expanded by m4. */
@@ -44,8 +34,8 @@ static char *first_line(char *const argv[]) {
 Test(xgbc_output, hostile_feature_names_survive) {
   char *text = bgt_read_file(bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS")), NULL);
   cJSON *j = cJSON_Parse(text), *names = cJSON_CreateStringArray(hostile, 7);
-  char *dir = bgt_fmt("%s/m4_odd dir", tmp), *model = bgt_fmt("%s/model.json", dir);
-  char *out = bgt_fmt("%s/out", tmp), *so = bgt_fmt("%s/model.so", tmp), *err, *printed;
+  char *dir = bgt_fmt("%s/m4_odd dir", bgt_tmp), *model = bgt_fmt("%s/model.json", dir);
+  char *out = bgt_fmt("%s/out", bgt_tmp), *so = bgt_fmt("%s/model.so", bgt_tmp), *err, *printed;
   char *mk[] = {"mkdir", "-p", dir, NULL};
   char *xgbc[] = {(char *)bgt_env("BG_TEST_XGBC"), model, "--name", "odd", "-o", out, NULL};
   char *cc[] = {(char *)bgt_env("BG_TEST_CC"), "-std=c99", "-pedantic", "-Wall", "-Wextra",
@@ -77,13 +67,13 @@ Test(xgbc_output, hostile_feature_names_survive) {
 
 Test(xgbc_output, banner_names_model_hash_and_compiler) {
   char *model = bgt_fmt("%s/aws-rtb/model.json", bgt_env("BG_TEST_MODELS"));
-  char *out = bgt_fmt("%s/aws-rtb", tmp), *err, *c, *h;
+  char *out = bgt_fmt("%s/aws-rtb", bgt_tmp), *err, *c, *h;
   char *xgbc[] = {(char *)bgt_env("BG_TEST_XGBC"), model, "-o", out, NULL};
   char *sum[] = {"sha256sum", model, NULL};
   char *ver[] = {(char *)bgt_env("BG_TEST_XGBC"), "--version", NULL};
   char *sha = first_line(sum), *version = first_line(ver);
   char *cc[] = {(char *)bgt_env("BG_TEST_CC"), "-c", bgt_fmt("-I%s", bgt_env("BG_TEST_RUNTIME")),
-                bgt_fmt("%s/model.c", out), "-o", bgt_fmt("%s/model.o", tmp), NULL};
+                bgt_fmt("%s/model.c", out), "-o", bgt_fmt("%s/model.o", bgt_tmp), NULL};
 
   sha[64] = '\0';
   /* No --name: the folder name, made an identifier. */

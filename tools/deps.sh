@@ -21,6 +21,7 @@ pkgs_image="skopeo docker-registry jq file"
 pkgs_infra="awscli yamllint shellcheck nodejs"   # infra/: AWS CLI, linters, node for tools/cfn
 pkgs_client="libxml2-dev tzdata iso-codes"   # bidload: SVG report (xmlwriter); its tests check geos against tzdata and ISO 3166
 pkgs_server="file valgrind"   # the server tests check `file`; make bench-server profiles with callgrind
+pkgs_fuzz="libclang-rt-dev"   # make fuzz: clang's libFuzzer and sanitizer runtimes (gcc's come with gcc)
 
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

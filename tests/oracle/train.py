@@ -11,11 +11,22 @@ It needs nothing else: only numpy, xgboost and the standard library.
 
 For each model NAME it writes OUTDIR/NAME/:
   model.json   the model our compiler compiles (Booster.save_model output)
+  model.ubj    the same model saved as UBJSON (save_model("model.ubj")); the
+               tests compile it too and expect the same code and bits
+  dump.json    tree models: get_dump(dump_format="json"), with stats for every
+               other model, as one JSON array (what dump_model writes)
+  dump.args    the xgbc options that complete the dump, one per line: the
+               model's objective, base_score, classes and features, or
+               --model-file (DART weights and multi-target groups are not in
+               a dump's flags)
   oracle.json  the model XGBoost loads as the reference (usually a byte copy
-               of model.json; the base_* variants differ, see below)
+               of model.json; the base_* variants and fixtures differ)
   x.f32        the test rows: raw little-endian float32, row-major, NaN = missing
   meta.txt     one line "ROWS COLS OBJECTIVE"
 and OUTDIR/MANIFEST lists the model names, one per line, in training order.
+After the trained models come the 2.x/3.x schema fixtures of fixtures.py
+(model.json and sometimes model.ubj rewritten from a trained model, a
+README.md, and base_margin.f32 when the rewrite moves the start margins).
 
 The output is deterministic: every random number comes from
 np.random.default_rng with a fixed seed, XGBoost gets a fixed seed and
@@ -34,11 +45,15 @@ Test rows for each model are:
 
 import json
 import os
+import shutil
 import sys
 import time
 
 import numpy as np
 import xgboost as xgb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixtures  # noqa: E402  (tests/oracle/fixtures.py)
 
 NTHREAD = 2
 TRAIN_ROWS = 4000          # training rows per model (a multiple of the rank group size)
@@ -89,6 +104,13 @@ def save_model_bytes(bst, model_dir):
         data = f.read()
     os.replace(tmp, os.path.join(model_dir, "model.json"))
     return data
+
+
+def save_ubj(bst, model_dir):
+    """Save bst as model_dir/model.ubj (UBJSON; save_model picks it by extension)."""
+    tmp = os.path.join(model_dir, ".model.tmp%d.ubj" % os.getpid())
+    bst.save_model(tmp)
+    os.replace(tmp, os.path.join(model_dir, "model.ubj"))
 
 
 def write_model_dir(outdir, name, model_bytes, oracle_bytes, x, objective):
@@ -166,11 +188,31 @@ def make_signal(rng, x):
     return s + 0.3 * rng.normal(0.0, 1.0, len(s)), z
 
 
-def make_labels(rng, x, objective, num_class):
-    """Labels valid for the objective, depending on several features plus noise."""
+def make_labels(rng, x, objective, num_class, targets=1):
+    """Labels valid for the objective, depending on several features plus noise.
+
+    With targets > 1, one column of labels per target (a multi-target model),
+    each from its own signal. survival:aft returns (lower, upper) bounds.
+    """
+    if targets > 1:
+        cols = [make_labels(rng, x, objective, num_class) for _ in range(targets)]
+        return np.stack(cols, axis=1)
     s, z = make_signal(rng, x)
     n = len(s)
-    if objective in ("binary:logistic", "binary:logitraw"):
+    if objective == "survival:cox":
+        t = np.exp(0.6 * s) * rng.exponential(1.0, n) + 1e-3   # event or censoring time
+        censored = rng.random(n) < 0.3
+        return np.where(censored, -t, t)                      # negative = censored
+    if objective == "survival:aft":
+        t = np.exp(0.5 * s + 1.0) * rng.lognormal(0.0, 0.3, n)
+        lower, upper = t.copy(), t.copy()
+        right = rng.random(n) < 0.2                           # right-censored: [t, inf)
+        upper[right] = np.inf
+        interval = (~right) & (rng.random(n) < 0.2)           # interval-censored
+        lower[interval] *= 0.8
+        upper[interval] *= 1.3
+        return lower, upper
+    if objective in ("binary:logistic", "binary:logitraw", "binary:hinge"):
         return (s > 0.2).astype(np.float64)
     if objective == "reg:logistic":
         return 1.0 / (1.0 + np.exp(-1.5 * s))            # in (0, 1)
@@ -205,8 +247,10 @@ def make_labels(rng, x, objective, num_class):
 # ----------------------------------------------------------------------------
 
 def model_trees(model):
-    """The list of tree objects in a parsed model.json (gbtree or dart)."""
+    """The list of tree objects in a parsed model.json (gbtree or dart; none for gblinear)."""
     gb = model["learner"]["gradient_booster"]
+    if gb["name"] == "gblinear":
+        return []
     if "gbtree" in gb:          # dart wraps a gbtree
         gb = gb["gbtree"]
     return gb["model"]["trees"]
@@ -329,10 +373,68 @@ MODELS = [
      {"max_depth": 6, "tree_method": "hist"}),
     ("branch_t300", "binary:logistic", 16, 300,
      {"max_depth": 6, "tree_method": "hist"}),
+    # Added with the UBJSON, dump and gblinear readers. Keys starting with "_"
+    # are ours, not XGBoost's: _targets (labels per row: a multi-target model,
+    # one tree per target and round), _names and _types (the DMatrix's
+    # feature_names and feature_types, which the model then carries).
+    ("cox", "survival:cox", 10, 30,
+     {"max_depth": 4, "tree_method": "hist"}),
+    ("aft", "survival:aft", 10, 30,
+     {"max_depth": 4, "aft_loss_distribution": "normal",
+      "aft_loss_distribution_scale": 1.2, "tree_method": "exact"}),
+    ("hinge", "binary:hinge", 10, 30,
+     {"max_depth": 4, "tree_method": "hist"}),
+    ("multi_target3", "reg:squarederror", 10, 20,
+     {"max_depth": 4, "tree_method": "hist", "_targets": 3}),
+    ("multi_label3", "binary:logistic", 10, 15,
+     {"max_depth": 3, "tree_method": "hist", "num_parallel_tree": 2, "subsample": 0.8,
+      "_targets": 3}),
+    # Names that must survive m4, C strings and comments. ('$' broke m4 until
+    # 2024-11, issue 11: m4 expands $1, $@, ... inside a definition's body.)
+    ("named_features", "binary:logistic", 8, 20,
+     {"max_depth": 4, "tree_method": "hist",
+      "_names": ["age", "price $", "f0", 'q"uote', "back\\slash", "at@m4_len",
+                 "bg4_x */ ??=", "na\u00efve"]}),
+    # The same for a dump: XGBoost prints names into the dump unescaped, so no
+    # quote or backslash here; "f0" names column 2, which the dump reader must
+    # map by name, not as "feature 0".
+    ("named_dump", "reg:squarederror", 8, 15,
+     {"max_depth": 4, "tree_method": "hist",
+      "_names": ["age", "price $", "f0", "f7", "at@m4_len", "bg4_x */ ??=", "na\u00efve",
+                 "two words"]}),
+    # Feature types other than "q": the ABI carries them; the dump of an
+    # "int" or "i" feature is inexact, so only dump-int.json is written (for
+    # the refusal test).
+    ("typed_features", "reg:squarederror", 6, 15,
+     {"max_depth": 3, "tree_method": "exact",
+      "_names": ["a", "b", "c", "d", "e", "g"],
+      "_types": ["q", "float", "int", "i", "q", "float"]}),
+    # gblinear: coord_descent is deterministic (shotgun's threads are not).
+    ("linear_logistic", "binary:logistic", 10, 20,
+     {"booster": "gblinear", "updater": "coord_descent", "eta": 0.5}),
+    ("linear_squarederror", "reg:squarederror", 12, 30,
+     {"booster": "gblinear", "updater": "coord_descent", "base_score": 1.7,
+      "lambda": 0.1, "alpha": 0.01}),
+    ("linear_softprob3", "multi:softprob", 10, 20,
+     {"booster": "gblinear", "updater": "coord_descent", "num_class": 3}),
+    ("linear_poisson", "count:poisson", 10, 20,
+     {"booster": "gblinear", "updater": "coord_descent"}),
 ]
 
 # Models whose test rows are only the random rows (no threshold rows).
 PLAIN_ROWS_ONLY = {"branch_t10", "branch_t300"}
+
+# Models without a dump variant: branch_t300 is the biggest to compile and
+# adds nothing; typed_features has "int"/"i" features, which dumps print
+# inexactly (it gets dump-int.json for the refusal test instead);
+# named_features has names with '"' and '\', which XGBoost writes into a dump
+# unescaped, so its dump is not valid JSON.
+NO_DUMP = {"branch_t300", "typed_features", "named_features"}
+
+# Dumps completed by --model-file instead of flags: DART (the weights are not
+# in a dump), multi-target models (no flag for num_target), and two more to
+# cover the path (one of them from the UBJSON file).
+DUMP_WITH_MODEL_FILE = {"squarederror_d8": "model.ubj", "logistic_d3": "model.json"}
 
 # Models that share training data and seed with another model.
 SHARED_SEED = {"branch_t300": "branch_t10"}
@@ -348,19 +450,67 @@ def model_seed(name):
 
 
 def train_model(name, objective, ncols, rounds, extra):
-    """Train one model; return (booster, test-row generator)."""
+    """Train one model; return (booster, seed)."""
     seed = model_seed(name)
     rng = np.random.default_rng([seed, 0])      # stream 0: training data
     x = gen_rows(rng, TRAIN_ROWS, ncols, specials=False)
-    y = make_labels(rng, x, objective, extra.get("num_class", 0))
-    dtrain = xgb.DMatrix(x, label=y, missing=np.nan, nthread=NTHREAD)
+    y = make_labels(rng, x, objective, extra.get("num_class", 0), extra.get("_targets", 1))
+    dm_args = {"missing": np.nan, "nthread": NTHREAD,
+               "feature_names": extra.get("_names"), "feature_types": extra.get("_types")}
+    if objective == "survival:aft":
+        dtrain = xgb.DMatrix(x, **dm_args)
+        dtrain.set_float_info("label_lower_bound", y[0])
+        dtrain.set_float_info("label_upper_bound", y[1])
+    else:
+        dtrain = xgb.DMatrix(x, label=y, **dm_args)
     if objective.startswith("rank:"):
         dtrain.set_group([RANK_GROUP] * (TRAIN_ROWS // RANK_GROUP))
     params = {"objective": objective, "nthread": NTHREAD, "seed": seed,
               "verbosity": 1}
-    params.update(extra)
+    params.update({k: v for k, v in extra.items() if not k.startswith("_")})
     bst = xgb.train(params, dtrain, num_boost_round=rounds)
     return bst, seed
+
+
+def dump_args(name, model, model_dir):
+    """The xgbc options that complete this model's dump, one list item per argument."""
+    learner = model["learner"]
+    lp = learner["learner_model_param"]
+    gb = learner["gradient_booster"]
+    if gb["name"] == "dart" or int(lp.get("num_target", "1")) > 1 or name in DUMP_WITH_MODEL_FILE:
+        src = DUMP_WITH_MODEL_FILE.get(name, "model.json")
+        return ["--model-file", os.path.abspath(os.path.join(model_dir, src))]
+    args = ["--objective", learner["objective"]["name"], "--base-score", lp["base_score"],
+            "--num-class", lp["num_class"]]
+    names = learner.get("feature_names") or []
+    if names:
+        args += ["--feature-names", ",".join(names)]
+    else:
+        args += ["--num-feature", lp["num_feature"]]
+    npt = int(gb["model"]["gbtree_model_param"]["num_parallel_tree"])
+    if npt > 1:
+        args += ["--num-parallel-tree", str(npt)]
+    return args
+
+
+def write_dump(bst, seed, name, model, model_dir, file_name="dump.json"):
+    """The model's JSON dump (with stats for odd seeds) and the options completing it."""
+    dumps = bst.get_dump(dump_format="json", with_stats=bool(seed % 2))
+    write_atomic(os.path.join(model_dir, file_name),
+                 ("[\n" + ",\n".join(dumps) + "\n]\n").encode())
+    args = dump_args(name, model, model_dir)
+    write_atomic(os.path.join(model_dir, file_name.replace(".json", ".args")),
+                 "".join(a + "\n" for a in args).encode())
+
+
+def check_ubj(bst, model_dir, x, name):
+    """XGBoost predicts the same from model.ubj as from the booster it saved."""
+    b = xgb.Booster(model_file=os.path.join(model_dir, "model.ubj"))
+    dm = xgb.DMatrix(x, missing=np.nan, nthread=NTHREAD)
+    for margin in (False, True):
+        want = bst.predict(dm, output_margin=margin, validate_features=False)
+        got = b.predict(dm, output_margin=margin, validate_features=False)
+        assert np.array_equal(want.view(np.uint32), got.view(np.uint32)), name
 
 
 def test_rows_for(seed, ncols, model, with_thresholds):
@@ -397,6 +547,9 @@ def read_sample_csv(path, ncols):
     return np.array(rows, dtype=np.float32)
 
 
+START = [time.monotonic()]
+
+
 def report(name, objective, x, model=None):
     """One short stdout line per model (plus pruned-slot counts when present)."""
     extra = ""
@@ -404,8 +557,9 @@ def report(name, objective, x, model=None):
         deleted, unreachable = node_stats(model)
         if deleted or unreachable:
             extra = "  deleted=%d unreachable=%d" % (deleted, unreachable)
-    print("%-20s %-22s rows=%d cols=%d%s"
-          % (name, objective, x.shape[0], x.shape[1], extra), flush=True)
+    print("%-20s %-22s rows=%d cols=%d%s  (%.1f s)"
+          % (name, objective, x.shape[0], x.shape[1], extra, time.monotonic() - START[0]),
+          flush=True)
 
 
 def main(argv):
@@ -417,16 +571,26 @@ def main(argv):
     os.makedirs(outdir, exist_ok=True)
     start = time.monotonic()
     manifest = []
+    trained = {}
 
     for name, objective, ncols, rounds, extra in MODELS:
         bst, seed = train_model(name, objective, ncols, rounds, extra)
         d = os.path.join(outdir, name)
+        shutil.rmtree(d, ignore_errors=True)    # no file of an earlier run survives
         os.makedirs(d, exist_ok=True)
         model_bytes = save_model_bytes(bst, d)
+        save_ubj(bst, d)
         model = json.loads(model_bytes)
         assert model["learner"]["objective"]["name"] == objective
-        x = test_rows_for(seed, ncols, model, name not in PLAIN_ROWS_ONLY)
+        linear = model["learner"]["gradient_booster"]["name"] == "gblinear"
+        x = test_rows_for(seed, ncols, model, name not in PLAIN_ROWS_ONLY and not linear)
         write_model_dir(outdir, name, None, model_bytes, x, objective)
+        check_ubj(bst, d, x[:2000], name)
+        if name == "typed_features":
+            write_dump(bst, seed, name, model, d, "dump-int.json")
+        elif not linear and name not in NO_DUMP:
+            write_dump(bst, seed, name, model, d)
+        trained[name] = (d, x, objective, extra)
         manifest.append(name)
         report(name, objective, x, model)
 
@@ -438,6 +602,7 @@ def main(argv):
             assert model_bytes.count(old) == 1, "expected base_score 5E-1 once"
             for variant, new in (("base_plain", b'"base_score":"0.5"'),
                                  ("base_vector", b'"base_score":"[5E-1]"')):
+                shutil.rmtree(os.path.join(outdir, variant), ignore_errors=True)
                 write_model_dir(outdir, variant, model_bytes.replace(old, new),
                                 model_bytes, x, objective)
                 manifest.append(variant)
@@ -457,9 +622,29 @@ def main(argv):
         t = threshold_rows(rng, split_thresholds(model), ncols, aws_random_rows)
         r = aws_random_rows(rng, RANDOM_TEST_ROWS)
         x = np.concatenate([sample, t, r])
+        shutil.rmtree(os.path.join(outdir, "aws_rtb"), ignore_errors=True)
         write_model_dir(outdir, "aws_rtb", model_bytes, model_bytes, x, objective)
+        d = os.path.join(outdir, "aws_rtb")
+        for f in ("model.ubj", "model.dump.json"):
+            with open(os.path.join(src, f), "rb") as fin:
+                write_atomic(os.path.join(d, "dump.json" if "dump" in f else f), fin.read())
+        args = dump_args("aws_rtb", model, d)
+        write_atomic(os.path.join(d, "dump.args"), "".join(a + "\n" for a in args).encode())
         manifest.append("aws_rtb")
         report("aws_rtb", objective, x, model)
+
+    # The 2.x/3.x schema fixtures, rewritten from models trained above.
+    for name, source, rewrite, args, typed in fixtures.FIXTURES:
+        d, x, objective, extra = trained[source]
+        shutil.rmtree(os.path.join(outdir, name), ignore_errors=True)
+        new_objective = fixtures.write_fixture(outdir, name, source, rewrite, args, typed, d, x,
+                                               objective, extra, write_atomic)
+        write_atomic(os.path.join(outdir, name, "x.f32"),
+                     np.ascontiguousarray(x, dtype="<f4").tobytes())
+        write_atomic(os.path.join(outdir, name, "meta.txt"),
+                     ("%d %d %s\n" % (x.shape[0], x.shape[1], new_objective)).encode())
+        manifest.append(name)
+        report(name, new_objective, x)
 
     write_atomic(os.path.join(outdir, "MANIFEST"),
                  "".join(n + "\n" for n in manifest).encode())
