@@ -51,7 +51,7 @@ struct bg_request {
   const char *message;                   /* its detail (static text) */
   int route;                             /* enum bg_route, for the metrics */
   int error_style;                       /* enum bg_error_style of the error writer */
-  uint64_t t_begin;                      /* uv_hrtime() at the first byte, 0: none */
+  uint64_t t_begin;                      /* bg_clock_ns() at the first byte, 0: none */
   char accept[64];                       /* the Accept header, lower case, truncated */
   size_t accept_len;
   const char *allow;                     /* Allow header of a handler's 405 answer */

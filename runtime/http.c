@@ -59,7 +59,7 @@ static int on_message_begin(http_parser *p) {
   r->accept_len = 0;
   r->accept[0] = '\0';
   r->allow = NULL;
-  r->t_begin = uv_hrtime();
+  r->t_begin = bg_clock_ns();
   c->in_request = 1;
   c->deadline = uv_now(c->loop->uv) + c->loop->cfg->request_timeout_ms;
   return 0;

@@ -18,6 +18,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "http_errors.h"
@@ -99,6 +100,14 @@ struct bg_stats_snap {
 static inline void bg_count(bg_counter *c, uint64_t n) {
   atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
                         memory_order_relaxed);
+}
+
+/* Monotonic clock in nanoseconds, for latencies (vDSO: no system call). */
+static inline uint64_t bg_clock_ns(void) {
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 /* The status's column in requests[][]. */

@@ -83,7 +83,7 @@ static void respond_with(struct bg_conn *c, int status, const char *ctype, const
 
   /* Every answer is counted here, the one place they all pass (metrics.h). */
   bg_stats_response(&c->loop->stats, c->req.route, status,
-                    c->req.t_begin ? (uv_hrtime() - c->req.t_begin) / 1000 : 0);
+                    c->req.t_begin ? (bg_clock_ns() - c->req.t_begin) / 1000 : 0);
   c->req.t_begin = 0;
   err = bg_buf_puts(o, status_line(status)) || bg_buf_puts(o, "Server: bidgate\r\n") ||
         bg_buf_puts(o, date_header(c->loop, c->in_request ? 0 : c->req.now)) || bg_buf_puts(o, "Content-Type: ") ||

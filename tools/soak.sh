@@ -75,6 +75,8 @@ ok=1
   echo "| $peak req/s | $rate req/s | $achieved req/s | $answered | $errors | $p99 us | $warm KiB | $end KiB | $max KiB |"
   echo
   echo "Load average (1, 5, 15 min) when the soak started: $load."
+  echo "p99 counts from each request's scheduled send time (bidload's open loop), so it includes"
+  echo "any queueing while other work on this shared machine takes the cores."
   echo "RSS growth after warm-up: $growth KiB (allowed: $allowed KiB). Result: $([ $ok = 1 ] && echo pass || echo FAIL)."
 } > "$out"
 cat "$out"
