@@ -2,6 +2,7 @@
 #
 #   make run                 install what is missing, build the sample model, run it
 #   make test                install what is missing, build everything, run every test
+#   make test SANITIZE=1     the same under ASan+UBSan, built in build/amd64-san (mk/sanitize.mk)
 #   make model MODEL=NAME    compile models/NAME into build/$(ARCH)/NAME/bidgate
 #   make bench               benchmarks into docs/BENCHMARKS.md (BENCH_TARGETS, e.g. bench-server)
 #   make clean               remove build/ and generated/
@@ -18,13 +19,17 @@ ARCH ?= amd64
 MODEL ?= aws-rtb
 MODELS_DIR ?= models
 CFLAGS ?= -O2 -g
+STATIC := $(if $(SANITIZE),,-static)
 PYTHON := /usr/bin/python3
 
 # Model folder name -> C identifier (aws-rtb -> aws_rtb).
 NAME = $(shell printf '%s' '$(MODEL)' | tr -c 'A-Za-z0-9_' '_')
 
-BUILD := build/$(ARCH)
-HOST := build/amd64
+# SANITIZE=1 builds and tests everything under ASan+UBSan in build/ARCH-san (mk/sanitize.mk),
+# so its objects never mix with the normal ones.
+SAN := $(if $(SANITIZE),-san)
+BUILD := build/$(ARCH)$(SAN)
+HOST := build/amd64$(SAN)
 XGBC := $(HOST)/xgbc
 CJSON_A := $(HOST)/libcjson.a
 TEMPLATES := $(wildcard templates/*.m4)
@@ -52,7 +57,7 @@ all: deps
 	@$(MAKE) --no-print-directory xgbc model
 
 help:
-	@sed -n '2,12s/^# \{0,1\}//p' Makefile
+	@sed -n '2,13s/^# \{0,1\}//p' Makefile
 
 # One idempotent install step: apt for what is missing, static cJSON from Debian's source.
 deps:
@@ -62,6 +67,7 @@ xgbc: $(XGBC)
 
 $(CJSON_A):
 	tools/deps.sh build
+	$(if $(SAN),mkdir -p $(@D) && cp build/amd64/libcjson.a $@)
 
 $(HOST)/obj/compiler/%.o: compiler/%.c | $(CJSON_A)
 	@mkdir -p $(@D)
@@ -107,7 +113,7 @@ $(BUILD)/$(MODEL)/linked_model.o: runtime/linked_model.c $(SPEC) $(SERVING)
 $(BUILD)/$(MODEL)/bidgate: $(RUNTIME_OBJ) $(BUILD)/$(MODEL)/model.o \
     $(if $(SPEC),$(BUILD)/$(MODEL)/features.o) $(BUILD)/$(MODEL)/linked_model.o \
     $(BUILD)/libhttp_parser.a $(BUILD)/libcjson.a
-	$(CC) $(CFLAGS) -static $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
+	$(CC) $(CFLAGS) $(STATIC) $(filter %.o,$^) $(RUNTIME_LIBS) -lm -o $@
 
 model: deps
 	@test -f $(MODELS_DIR)/$(MODEL)/model.json || { echo "make model: $(MODELS_DIR)/$(MODEL)/model.json not found" >&2; exit 1; }

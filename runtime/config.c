@@ -65,6 +65,7 @@ static int parse_bool(const char *v, int *out) {
                                     : parse_u64(v, 65535, &u) || (cfg->f = (int)u, 0))
 #define SET_framing(f, v)                                                                      \
   (strcmp(v, "framed") == 0 ? (cfg->f = 1, 0) : strcmp(v, "unframed") == 0 ? (cfg->f = 0, 0) : -1)
+#define SET_secs(f, v) (parse_real(v, &d) || d < 0 || d > 86400 || (cfg->f = d, 0))
 
 /* Set option idx (its row in BG_CONFIG_OPTIONS) from text v. Returns 0 or -1. */
 static int set_option(struct bg_config *cfg, int idx, const char *v) {
@@ -95,6 +96,32 @@ static int is_bool_option(int idx) {
 }
 
 
+/* What option idx takes, for the message that refuses a value. */
+static const char *expected(int idx) {
+  static const struct {
+    const char *kind, *text;
+  } texts[] = {
+    {"str", "text, shorter than the limit"}, {"uint", "a whole number"},
+    {"size", "a whole number of bytes"}, {"real", "a number"},
+    {"share", "a number from 0 to 1"}, {"bool", "1/0, true/false or yes/no"},
+    {"u64", "a whole number"}, {"secs", "seconds: a number from 0 to 86400"},
+  };
+  const char *kind = "";
+  size_t i;
+  int k = 0;
+
+#define XX(field, flag, env, kind_, dflt, help)                                                \
+  if (idx == k++)                                                                              \
+    kind = #kind_;
+  BG_CONFIG_OPTIONS(XX)
+#undef XX
+  for (i = 0; i < sizeof texts / sizeof texts[0]; i++)
+    if (strcmp(texts[i].kind, kind) == 0)
+      return texts[i].text;
+  return "a valid value";
+}
+
+
 int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size_t errsz) {
   static const char *const flags[] = {
 #define XX(field, flag, env, kind, dflt, help) flag,
@@ -119,7 +146,8 @@ int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size
   for (k = 0; k < n; k++) {
     const char *v = getenv(envs[k]);
     if (v != NULL && set_option(cfg, k, v) != 0) {
-      snprintf(err, errsz, "%s=\"%.100s\" is not a valid value", envs[k], v);
+      snprintf(err, errsz, "%s=\"%.100s\" is not a valid value (expected %s)", envs[k], v,
+               expected(k));
       return -1;
     }
   }
@@ -144,7 +172,8 @@ int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size
       return -1;
     }
     if (set_option(cfg, k, v) != 0) {
-      snprintf(err, errsz, "%s \"%.100s\" is not a valid value", flags[k], v);
+      snprintf(err, errsz, "%s \"%.100s\" is not a valid value (expected %s)", flags[k], v,
+               expected(k));
       return -1;
     }
   }
@@ -161,6 +190,21 @@ int bg_config_load(struct bg_config *cfg, int argc, char **argv, char *err, size
   if (cfg->max_rows == 0 || cfg->max_conns == 0 || cfg->request_timeout_ms == 0 ||
       cfg->idle_timeout_ms == 0 || cfg->max_header < 256) {
     snprintf(err, errsz, "limits must be positive (and --max-header at least 256)");
+    return -1;
+  }
+  if (cfg->threads > BG_MAX_THREADS) {
+    snprintf(err, errsz, "--threads %u is more than %d", cfg->threads, BG_MAX_THREADS);
+    return -1;
+  }
+  if (cfg->emf_interval > 86400) {
+    snprintf(err, errsz, "--emf-interval %u is more than a day (86400 s)", cfg->emf_interval);
+    return -1;
+  }
+  for (i = 0; cfg->emf_service[i] != '\0'; i++)
+    if ((unsigned char)cfg->emf_service[i] < 0x20 || cfg->emf_service[i] == 0x7f)
+      break;
+  if (cfg->emf_service[0] == '\0' || cfg->emf_service[i] != '\0') {
+    snprintf(err, errsz, "--emf-service must be a non-empty name without control characters");
     return -1;
   }
   return 0;

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#define BG_MAX_THREADS 256
+
 struct bg_config {
   char host[64];              /* numeric IPv4 or IPv6 address to listen on */
   unsigned port;              /* 0: the kernel picks one (printed on stdout) */
@@ -26,13 +28,18 @@ struct bg_config {
   unsigned idle_timeout_ms;   /* keep-alive connection with no request in progress */
   unsigned max_conns;         /* open connections; more are closed at once */
   unsigned max_rows;          /* impressions x bidders scored per request */
+  unsigned threads;           /* event loops; 0: one per CPU this process may use */
+  double drain_timeout;       /* seconds from SIGTERM to exit, at most */
+  unsigned emf_interval;      /* seconds between EMF lines on stdout; 0: none */
+  char emf_service[128];      /* the EMF "Service" dimension */
 };
 
 /* The model's default threshold (runtime/linked_model.c). */
 extern const char bg_linked_threshold[];
 
 /* XX(FIELD, FLAG, ENV, KIND, DEFAULT, HELP); KIND: str, uint, size, real, share, bool, u64,
- * optport ("off" or a port), framing ("framed" or "unframed") */
+ * optport ("off" or a port), framing ("framed" or "unframed"),
+ * secs (a duration in seconds: a number >= 0, fractions allowed) */
 #define BG_CONFIG_OPTIONS(XX)                                                                  \
   XX(host, "--host", "BIDGATE_HOST", str, "0.0.0.0", "numeric address to listen on")           \
   XX(port, "--port", "BIDGATE_PORT", uint, "8080", "TCP port; 0 lets the kernel choose")       \
@@ -58,7 +65,15 @@ extern const char bg_linked_threshold[];
      "keep-alive connection stays open")                                                       \
   XX(max_conns, "--max-conns", "BIDGATE_MAX_CONNS", uint, "10000", "open connections")         \
   XX(max_rows, "--max-rows", "BIDGATE_MAX_ROWS", uint, "4096", "impressions x bidders per "    \
-     "request (more: 413)")
+     "request (more: 413)")                                                                    \
+  XX(threads, "--threads", "BIDGATE_THREADS", uint, "0", "event loops, one thread each (0: "   \
+     "one per CPU this process may use)")                                                      \
+  XX(drain_timeout, "--drain-timeout", "BIDGATE_DRAIN_TIMEOUT", secs, "20", "seconds from "    \
+     "SIGTERM until exit, at most (in-flight requests finish)")                                \
+  XX(emf_interval, "--emf-interval", "BIDGATE_EMF_INTERVAL", uint, "60", "seconds between "    \
+     "CloudWatch EMF lines on stdout (0: none)")                                               \
+  XX(emf_service, "--emf-service", "BIDGATE_EMF_SERVICE", str, "bidgate", "the EMF Service "   \
+     "dimension")
 
 /* Fill cfg from defaults, then the environment, then argv[0..argc) (flags only: the caller
  * removed the command). Returns 0, or -1 with a one-line reason in err. */

@@ -55,5 +55,6 @@ int bg_h_filter(struct bg_conn *c, struct bg_request *req) {
   if (rows.n > 0)
     l->model->predict(rows.x, rows.n, rows.out);
   bg_decide(&l->decide, &l->prng, &rows);
+  bg_stats_decisions(&l->stats, &rows);
   return bg_respond_filter(c, &br, &rows);
 }

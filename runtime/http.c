@@ -8,9 +8,10 @@
 #include "respond.h"
 #include "router.h"
 
-enum { HS_FIELD, HS_OTHER, HS_CONTENT_TYPE, HS_EXPECT };
+enum { HS_FIELD, HS_OTHER, HS_CONTENT_TYPE, HS_EXPECT, HS_ACCEPT };
 
-static char empty_body[1];
+/* The body of a request without one; per thread, since the terminating NUL is written. */
+static _Thread_local char empty_body[1];
 
 
 static struct bg_conn *conn_of(http_parser *p) {
@@ -53,6 +54,12 @@ static int on_message_begin(http_parser *p) {
   r->error = 0;
   r->message = NULL;
   r->now = 0;
+  r->route = BG_ROUTE_NONE;
+  r->error_style = BG_ERROR_BIDGATE;
+  r->accept_len = 0;
+  r->accept[0] = '\0';
+  r->allow = NULL;
+  r->t_begin = bg_clock_ns();
   c->in_request = 1;
   c->deadline = uv_now(c->loop->uv) + c->loop->cfg->request_timeout_ms;
   return 0;
@@ -120,6 +127,9 @@ static int on_header_value(http_parser *p, const char *at, size_t n) {
     } else if (field_is(r, "expect")) {
       r->header_state = HS_EXPECT;
       r->expect_len = 0;
+    } else if (field_is(r, "accept")) {
+      r->header_state = HS_ACCEPT;
+      r->accept_len = 0;
     } else {
       r->header_state = HS_OTHER;
     }
@@ -131,6 +141,9 @@ static int on_header_value(http_parser *p, const char *at, size_t n) {
   } else if (r->header_state == HS_EXPECT) {
     append_lower(r->expect, sizeof r->expect - 1, &r->expect_len, at, n);
     r->expect[r->expect_len < sizeof r->expect - 1 ? r->expect_len : sizeof r->expect - 1] = 0;
+  } else if (r->header_state == HS_ACCEPT) {
+    append_lower(r->accept, sizeof r->accept - 1, &r->accept_len, at, n);
+    r->accept[r->accept_len < sizeof r->accept - 1 ? r->accept_len : sizeof r->accept - 1] = 0;
   }
   return 0;
 }
@@ -201,7 +214,8 @@ static int on_message_complete(http_parser *p) {
   r->body[r->body_len] = '\0';
   r->now = (int64_t)time(NULL);
   c->in_request = 0;
-  if (!http_should_keep_alive(p))
+  /* While draining, each connection closes after the answer to the request it is reading. */
+  if (!http_should_keep_alive(p) || c->loop->draining)
     c->close_after = 1;
   bg_handle_request(c);
   /* Nothing after a request that closes the connection is read. */

@@ -16,10 +16,15 @@
   XX(BAD_REQUEST, 400, "bad_request", "the request is not valid HTTP/1.1")                     \
   XX(BAD_JSON, 400, "bad_json", "the body is not valid JSON (UTF-8)")                          \
   XX(NOT_BIDREQUEST, 400, "not_bidrequest", "the body is not an OpenRTB BidRequest")           \
+  XX(BAD_CSV, 400, "bad_csv", "the body is not CSV rows of the model's features")              \
+  XX(BAD_TENSOR, 400, "bad_tensor", "the inference request does not fit the model's input")    \
   XX(NO_BIDDERS, 400, "no_bidders", "no candidate bidders: send ext.bidders or start bidgate " \
                                     "with --bidders")                                          \
   XX(NOT_FOUND, 404, "not_found", "no such route")                                             \
+  XX(MODEL_NOT_FOUND, 404, "model_not_found", "no model of that name (and version) here")      \
   XX(METHOD, 405, "method_not_allowed", "this route does not take that method")                \
+  XX(NOT_ACCEPTABLE, 406, "not_acceptable", "the Accept header names no type this route "      \
+                                            "answers with")                                    \
   XX(TIMEOUT, 408, "request_timeout", "the request did not arrive in time")                    \
   XX(LENGTH_REQUIRED, 411, "length_required", "a body needs Content-Length or chunked "        \
                                               "Transfer-Encoding")                             \

@@ -2,6 +2,7 @@
  *
  *   bidgate [serve] [options]      the HTTP server (server.c), and the Thrift endpoint
  *                                  (thrift_server.c) with --thrift-port; options in config.h
+ *   bidgate healthcheck [--port P] GET /healthz on loopback: exit 0 when healthy
  *   bidgate info                   the model's name, hash, objective and shape
  *   bidgate predict [--margin]     CSV feature rows on stdin -> one prediction per line
  *   bidgate extract [options]      OpenRTB JSON lines on stdin -> CSV feature rows (extract.c)
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "csv.h"
 #include "extract.h"
+#include "healthcheck.h"
 #include "linked_model.h"
 #include "server.h"
 #include "thrift_server.h"
@@ -24,8 +26,13 @@ static const char usage[] =
   "\n"
   "commands:\n"
   "  serve [options]      the HTTP server (the default command): POST /v1/filter,\n"
-  "                       GET /healthz; with --thrift-port also the Thrift service\n"
-  "                       BidRequestFilter.filter (docs/thrift.md); options below\n"
+  "                       GET /healthz, GET /metrics, SageMaker (POST /invocations,\n"
+  "                       GET /ping), KServe v2 (/v2/...); with --thrift-port also the\n"
+  "                       Thrift service BidRequestFilter.filter (docs/thrift.md);\n"
+  "                       options below\n"
+  "  healthcheck [--port P]\n"
+  "                       GET /healthz on 127.0.0.1:P (default: BIDGATE_PORT, else 8080);\n"
+  "                       exit 0 when it answers 200 within 2 s, else 1\n"
   "  info                 print the model's name, sha256, objective and shape\n"
   "  predict [--margin]   read CSV feature rows (empty cell = missing) on stdin and print\n"
   "                       one prediction per line (several outputs: comma separated);\n"
@@ -161,6 +168,8 @@ int main(int argc, char **argv) {
     return serve(argc - 1, argv + 1);
   if (strcmp(argv[1], "serve") == 0)
     return serve(argc - 2, argv + 2);
+  if (strcmp(argv[1], "healthcheck") == 0)
+    return bg_healthcheck_main(argc - 2, argv + 2);
   if (strcmp(argv[1], "extract") == 0)
     return bg_extract_main(argc - 2, argv + 2, m, bg_linked_features);
   if (strcmp(argv[1], "info") == 0 && argc == 2) {

@@ -46,6 +46,7 @@ static const char *status_line(int status) {
   case 400: return "HTTP/1.1 400 Bad Request\r\n";
   case 404: return "HTTP/1.1 404 Not Found\r\n";
   case 405: return "HTTP/1.1 405 Method Not Allowed\r\n";
+  case 406: return "HTTP/1.1 406 Not Acceptable\r\n";
   case 408: return "HTTP/1.1 408 Request Timeout\r\n";
   case 411: return "HTTP/1.1 411 Length Required\r\n";
   case 413: return "HTTP/1.1 413 Content Too Large\r\n";
@@ -80,6 +81,10 @@ static void respond_with(struct bg_conn *c, int status, const char *ctype, const
   size_t mark = o->len;
   int err;
 
+  /* Every answer is counted here, the one place they all pass (metrics.h). */
+  bg_stats_response(&c->loop->stats, c->req.route, status,
+                    c->req.t_begin ? (bg_clock_ns() - c->req.t_begin) / 1000 : 0);
+  c->req.t_begin = 0;
   err = bg_buf_puts(o, status_line(status)) || bg_buf_puts(o, "Server: bidgate\r\n") ||
         bg_buf_puts(o, date_header(c->loop, c->in_request ? 0 : c->req.now)) || bg_buf_puts(o, "Content-Type: ") ||
         bg_buf_puts(o, ctype) || bg_buf_puts(o, "\r\nContent-Length: ") ||
@@ -114,10 +119,14 @@ void bg_respond_error(struct bg_conn *c, int err, const char *message, const cha
 
   if (message == NULL)
     message = bg_http_err_message(err);
+  bg_count(&c->loop->stats.errors[err_index(err)], 1);
   b->len = 0;
-  if (bg_buf_puts(b, "{\"error\":{\"code\":") || bg_buf_json_string(b, code, strlen(code)) ||
-      bg_buf_puts(b, ",\"message\":") || bg_buf_json_string(b, message, strlen(message)) ||
-      bg_buf_puts(b, "}}\n")) {
+  if (c->req.error_style == BG_ERROR_OIP ? /* the Open Inference Protocol's error object */
+          bg_buf_puts(b, "{\"error\":") || bg_buf_json_string(b, message, strlen(message)) ||
+              bg_buf_puts(b, "}\n")
+      : bg_buf_puts(b, "{\"error\":{\"code\":") || bg_buf_json_string(b, code, strlen(code)) ||
+              bg_buf_puts(b, ",\"message\":") || bg_buf_json_string(b, message, strlen(message)) ||
+              bg_buf_puts(b, "}}\n")) {
     c->close_after = 1;
     return;
   }

@@ -22,19 +22,15 @@
 #include "helpers.h"
 
 
-struct bgt_server bgt_server_start(const char *const *args) {
+struct bgt_server bgt_server_spawn(const char *const *args, int keep_out) {
   const char *bin = bgt_env("BG_TEST_BIDGATE");
   const char *argv[64];
-  struct bgt_server s = {0, 0};
+  struct bgt_server s = {0, 0, NULL};
   char line[512];
   int out[2], n = 0;
   FILE *f;
 
   argv[n++] = bin;
-  argv[n++] = "--host";
-  argv[n++] = "127.0.0.1";
-  argv[n++] = "--port";
-  argv[n++] = "0";
   while (args != NULL && *args != NULL && n < 62)
     argv[n++] = *args++;
   argv[n] = NULL;
@@ -58,14 +54,32 @@ struct bgt_server bgt_server_start(const char *const *args) {
   cr_assert(sscanf(line, "bidgate: listening on http://127.0.0.1:%d", &s.port) == 1,
             "unexpected first line: %s", line);
   cr_assert(s.port > 0 && s.port < 65536);
-  fclose(f); /* the server's later stdout writes (none today) would get EPIPE; it ignores it */
+  if (keep_out)
+    s.out = f;
+  else
+    fclose(f); /* later stdout writes (EMF lines) get EPIPE, which the server ignores */
   return s;
+}
+
+
+struct bgt_server bgt_server_start(const char *const *args) {
+  const char *argv[64] = {"--host", "127.0.0.1", "--port", "0"};
+  int n = 4;
+
+  while (args != NULL && *args != NULL && n < 62)
+    argv[n++] = *args++;
+  argv[n] = NULL;
+  return bgt_server_spawn(argv, 0);
 }
 
 
 void bgt_server_stop(struct bgt_server *s) {
   int status, i;
 
+  if (s->out != NULL) {
+    fclose(s->out);
+    s->out = NULL;
+  }
   if (s->pid <= 0)
     return;
   kill(s->pid, SIGTERM);

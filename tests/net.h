@@ -5,16 +5,22 @@
 #define BGT_NET_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct bgt_server {
   pid_t pid;
   int port;
+  FILE *out; /* the server's stdout after the listening line (bgt_server_spawn's keep_out) */
 };
 
 /* Start $BG_TEST_BIDGATE with --host 127.0.0.1 --port 0 and the extra arguments (NULL-ended),
  * and wait for its "listening on" line. The server dies with the test process. */
 struct bgt_server bgt_server_start(const char *const *args);
+
+/* Start $BG_TEST_BIDGATE with exactly args (NULL-ended; they must make it listen on 127.0.0.1)
+ * and wait for its listening line. With keep_out, s.out reads the rest of its stdout. */
+struct bgt_server bgt_server_spawn(const char *const *args, int keep_out);
 
 /* SIGTERM, then wait: the server must exit 0 within a few seconds. */
 void bgt_server_stop(struct bgt_server *s);

@@ -100,7 +100,7 @@ static struct bad_case cases[] = {
     "GET /v1/filter HTTP/1.1\r\nHost: t\r\n\r\n"),
   C("delete_on_healthz", 405, "method_not_allowed", 0, WHOLE, 1,
     "DELETE /healthz HTTP/1.1\r\nHost: t\r\n\r\n"),
-  C("unknown_route", 404, "not_found", 0, WHOLE, 1, "GET /v2/filter HTTP/1.1\r\nHost: t\r\n\r\n"),
+  C("unknown_route", 404, "not_found", 0, WHOLE, 1, "GET /v3/filter HTTP/1.1\r\nHost: t\r\n\r\n"),
   C("unknown_method", 400, "bad_request", 1, WHOLE, 1, "BREW /healthz HTTP/1.1\r\nHost: t\r\n\r\n"),
   C("garbage_request_line", 400, "bad_request", 1, WHOLE, 1, "\x16\x03\x01\x02\x00\x01\r\n\r\n"),
   C("nul_in_header", 400, "bad_request", 1, WHOLE, 1,

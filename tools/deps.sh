@@ -60,7 +60,10 @@ fi
 # list made from the system's own sources; apt's Dir:: paths must be absolute.
 arch=amd64
 lib=$build/$arch/libcjson.a
-if [ ! -f "$lib" ]; then
+# cJSON keeps the position of the last parse error in one static variable that every failed
+# parse writes: with one event loop per thread that is a data race, so it is compiled
+# thread-local (the marker file tells an archive built that way from an older one).
+if [ ! -f "$lib" ] || [ ! -f "$build/$arch/cJSON.tls" ]; then
   src=$build/src
   aptsrc=$build/apt-src
   mkdir -p "$aptsrc/lists/partial" "$src" "$build/$arch"
@@ -77,8 +80,13 @@ if [ ! -f "$lib" ]; then
   fi
   cjson_dir=$(ls -d "$src"/cjson-*/ | head -n1)
   obj=$build/$arch/cJSON.o
-  cc -O2 -fPIC -c "$cjson_dir/cJSON.c" -o "$obj"
+  sed 's/^static error global_error = /static _Thread_local error global_error = /' \
+    "$cjson_dir/cJSON.c" > "$build/$arch/cJSON_tls.c"
+  grep -q '^static _Thread_local error global_error' "$build/$arch/cJSON_tls.c" ||
+    { echo "deps: cJSON.c has no global_error to make thread-local" >&2; exit 1; }
+  cc -O2 -fPIC -I"$cjson_dir" -c "$build/$arch/cJSON_tls.c" -o "$obj"
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
+  touch "$build/$arch/cJSON.tls"
   echo "deps: built $lib from $(basename "$cjson_dir")" >&2
 fi
 
