@@ -46,6 +46,10 @@ RUNTIME_SRC := runtime/main.c runtime/csv.c runtime/config.c runtime/server.c ru
   runtime/router.c runtime/h_filter.c runtime/h_health.c runtime/openrtb.c runtime/rows.c \
   runtime/decide.c runtime/respond.c runtime/buf.c runtime/arena.c runtime/features_rt.c \
   runtime/extract.c compiler/sha256.c
+# The Thrift endpoint (docs/thrift.md) is part of every bidgate binary.
+THRIFT_SRC := runtime/thrift_proto.c runtime/thrift_fx.c runtime/thrift_call.c \
+  runtime/thrift_server.c
+RUNTIME_SRC += $(THRIFT_SRC)
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/obj/%.o)
 # Static libraries the server links: http-parser and cJSON built from Debian's sources by
 # tools/deps.sh, libuv's static archive from libuv1-dev.

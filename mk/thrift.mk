@@ -4,12 +4,7 @@
 #   make fuzz            also fuzzes the Thrift decoder and answers (target thrift, mk/fuzz.mk)
 #   make bench-thrift    Thrift calls/s next to HTTP requests/s on one core (part of make bench)
 
-THRIFT_SRC := runtime/thrift_proto.c runtime/thrift_fx.c runtime/thrift_call.c \
-  runtime/thrift_server.c
-THRIFT_OBJ = $(THRIFT_SRC:%.c=$(BUILD)/obj/%.o)
-
-# The runtime list in the Makefile is fixed when it is read; the objects join the link here.
-$(BUILD)/$(MODEL)/bidgate: $(THRIFT_OBJ)
+# THRIFT_SRC (runtime/thrift_*.c) is in the Makefile's RUNTIME_SRC.
 
 # The sample system served Thrift on 9090; `make run` does too (RUN_FLAGS in mk/server.mk)
 # when the model's spec names Thrift sources (without them --thrift-port refuses to start).

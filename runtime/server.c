@@ -439,6 +439,7 @@ static void print_listening(const struct bg_server *srv, const struct sockaddr_s
     printf("bidgate: listening on http://[%s]:%u (model %s, %u threads)\n", shown,
            port_of(addr), srv->model_id, srv->n_loops);
   }
+  bg_thrift_announce(srv->cfg);
   fflush(stdout);
 }
 

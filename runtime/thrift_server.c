@@ -390,7 +390,7 @@ static int listen_on(struct bg_thrift_srv *s, unsigned p, unsigned *bound, char 
 int bg_thrift_start(struct bg_loop *l, char *err, size_t errsz) {
   const struct bg_config *cfg = l->cfg;
   struct bg_thrift_srv *s;
-  unsigned port, bound = 0, first = 0;
+  unsigned port, bound = 0;
   uint64_t period;
 
   if (cfg->thrift_port < 0 || l->thrift != NULL)
@@ -421,7 +421,6 @@ int bg_thrift_start(struct bg_loop *l, char *err, size_t errsz) {
   }
   if (atomic_load(&bound_port) == 0) {
     atomic_store(&bound_port, bound);
-    first = 1;
   }
   uv_timer_init(l->uv, &s->sweep);
   s->sweep.data = s;
@@ -431,13 +430,17 @@ int bg_thrift_start(struct bg_loop *l, char *err, size_t errsz) {
   period = period < 10 ? 10 : period > 1000 ? 1000 : period;
   uv_timer_start(&s->sweep, on_sweep, period, period);
   l->thrift = s;
-  if (first) {
-    printf("bidgate: thrift on %s%s%s:%u (%s, %s.%s)\n", strchr(cfg->host, ':') ? "[" : "",
-           cfg->host, strchr(cfg->host, ':') ? "]" : "", bound,
-           cfg->thrift_framed ? "framed" : "unframed", BG_THRIFT_SERVICE, BG_THRIFT_METHOD);
-    fflush(stdout);
-  }
   return 0;
+}
+
+
+void bg_thrift_announce(const struct bg_config *cfg) {
+  if (cfg->thrift_port < 0)
+    return;
+  printf("bidgate: thrift on %s%s%s:%u (%s, %s.%s)\n", strchr(cfg->host, ':') ? "[" : "",
+         cfg->host, strchr(cfg->host, ':') ? "]" : "", atomic_load(&bound_port),
+         cfg->thrift_framed ? "framed" : "unframed", BG_THRIFT_SERVICE, BG_THRIFT_METHOD);
+  fflush(stdout);
 }
 
 

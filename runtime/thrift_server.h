@@ -36,6 +36,11 @@ int bg_thrift_start(struct bg_loop *l, char *err, size_t errsz);
  * add l's counters to the totals. Safe to call when the endpoint is off or already stopped. */
 void bg_thrift_stop(struct bg_loop *l);
 
+/* Print the "bidgate: thrift on ADDR:PORT (...)" line (after the HTTP "listening on" line,
+ * once every loop is listening); nothing when --thrift-port is off. */
+struct bg_config;
+void bg_thrift_announce(const struct bg_config *cfg);
+
 /* Loop l's counters so far (all zero when the endpoint is off). Only from l's thread. */
 void bg_thrift_counters(const struct bg_loop *l, struct bg_thrift_counters *out);
 
