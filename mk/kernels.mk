@@ -68,6 +68,7 @@ $(A64)/tests/test_%: $(A64)/obj/tests/arm64/test_%.o $(A64)/obj/tests/helpers.o
 
 # XGBoost's predictions for every oracle model, written on the host for the arm64 tests.
 $(XGB_EXPECT): $(HOST)/obj/tests/oracle/xgb_expect.o
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -lxgboost -lm -o $@
 
 $(ORACLE)/EXPECTED: $(XGB_EXPECT) $(ORACLE)/MANIFEST
