@@ -70,4 +70,8 @@ int xgbc_read_xgb_ubj(const char *data, size_t len, struct xgbc_model *m, struct
 int xgbc_read_xgb_dump(const char *text, size_t len, const struct xgbc_model *shape,
                        uint32_t num_parallel_tree, struct xgbc_model *m, struct xgbc_diag *d);
 
+/* The whole file at path, malloc'd into *data (*len bytes). On failure returns XGBC_EIO or
+ * XGBC_ENOMEM with *d filled (WHERE is "(file)"), and *data is untouched. */
+int xgbc_read_file(const char *path, char **data, size_t *len, struct xgbc_diag *d);
+
 #endif /* XGBC_READ_H */

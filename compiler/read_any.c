@@ -73,7 +73,7 @@ enum xgbc_format xgbc_detect_format(const char *data, size_t len) {
 }
 
 
-static int read_whole_file(const char *path, char **data, size_t *len, struct xgbc_diag *d) {
+int xgbc_read_file(const char *path, char **data, size_t *len, struct xgbc_diag *d) {
   FILE *f = fopen(path, "rb");
   size_t cap = 1 << 16, n = 0;
   char *buf;
@@ -227,7 +227,7 @@ static int shape_from_model_file(const struct xgbc_read_opts *o, struct xgbc_mod
     if (given[i] != NULL)
       return xgbc_fail(d, XGBC_EUSAGE, names[i], "cannot be combined with --model-file, which "
                        "already says it");
-  err = read_whole_file(o->model_file, &data, &len, d);
+  err = xgbc_read_file(o->model_file, &data, &len, d);
   if (err == 0)
     err = read_saved_model(data, len, shape, d);
   free(data);

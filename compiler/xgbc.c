@@ -188,40 +188,6 @@ static int parse_args(int argc, char **argv, struct options *o) {
 }
 
 
-static int read_file(const char *path, char **text, size_t *len, struct xgbc_diag *d) {
-  FILE *f = fopen(path, "rb");
-  size_t cap = 1 << 16, n = 0;
-  char *buf;
-
-  if (f == NULL)
-    return xgbc_fail(d, XGBC_EIO, "(file)", "cannot open: %s", strerror(errno));
-  buf = malloc(cap);
-  while (buf != NULL) {
-    size_t got = fread(buf + n, 1, cap - n, f);
-    n += got;
-    if (n < cap)
-      break;
-    cap *= 2;
-    {
-      char *p = realloc(buf, cap);
-      if (p == NULL)
-        free(buf);
-      buf = p;
-    }
-  }
-  if (buf == NULL || ferror(f)) {
-    int e = errno;
-    fclose(f);
-    free(buf);
-    return xgbc_fail(d, buf ? XGBC_EIO : XGBC_ENOMEM, "(file)", "cannot read: %s", strerror(e));
-  }
-  fclose(f);
-  *text = buf;
-  *len = n;
-  return 0;
-}
-
-
 static int make_dir(const char *dir, struct xgbc_diag *d) {
   char *copy = strdup(dir), *p;
   int err = 0;
@@ -311,7 +277,7 @@ int main(int argc, char **argv) {
     goto out;
   }
   if (o.model != NULL) {
-    if ((err = read_file(o.model, &text, &len, &d)))
+    if ((err = xgbc_read_file(o.model, &text, &len, &d)))
       goto out;
     xgbc_sha256_hex(text, len, sha);
     if ((err = xgbc_read_model(text, len, &o.read, &m, &d)) ||
@@ -320,7 +286,7 @@ int main(int argc, char **argv) {
   }
   if (o.features != NULL) {
     blame = o.features;
-    if ((err = read_file(o.features, &fx_text, &fx_len, &d)))
+    if ((err = xgbc_read_file(o.features, &fx_text, &fx_len, &d)))
       goto out;
     xgbc_sha256_hex(fx_text, fx_len, fx_sha);
     if ((err = xgbc_read_features(fx_text, fx_len, &fs, &d)) ||
