@@ -187,5 +187,8 @@ int bg_extract_main(int argc, char **argv, const struct bg_model *m, const struc
   free(line);
   bg_buf_free(&out);
   bg_arena_free(&arena);
+  for (i = 0; i < (int)bidders.n; i++)
+    cJSON_Delete((cJSON *)bidders.item[i]);
+  free(bidders.item);
   return status;
 }

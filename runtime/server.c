@@ -616,6 +616,10 @@ static void on_loop_done(uv_async_t *h) {
     emit_emf(srv);
   uv_close((uv_handle_t *)&srv->sigterm, on_close_noop);
   uv_close((uv_handle_t *)&srv->sigint, on_close_noop);
+  /* Closing the last watcher restored the default action; a signal now (a second SIGTERM
+   * while the process winds down) must not turn the drained exit 0 into a kill. */
+  signal(SIGTERM, SIG_IGN);
+  signal(SIGINT, SIG_IGN);
   uv_close((uv_handle_t *)&srv->emf_timer, on_close_noop);
   uv_close((uv_handle_t *)&srv->drain_timer, on_close_noop);
   uv_close((uv_handle_t *)&srv->loop_done, on_close_noop);
