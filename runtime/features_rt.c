@@ -64,16 +64,11 @@ static size_t fold_into(char *buf, size_t cap, const char *s, size_t n) {
 }
 
 
-float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, float unknown,
-                  float dflt, int fold) {
+float bg_fx_vocab_bytes(const char *s, size_t len, const struct bg_fx_word *words, size_t n,
+                        float unknown, int fold) {
   char buf[MAX_FOLD];
-  const char *s;
-  size_t len, lo = 0, hi = n;
+  size_t lo = 0, hi = n;
 
-  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL)
-    return dflt;
-  s = v->valuestring;
-  len = strlen(s);
   if (fold) {
     if ((len = fold_into(buf, sizeof buf, s, len)) == (size_t)-1)
       return unknown;
@@ -90,6 +85,14 @@ float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, floa
       lo = mid + 1;
   }
   return unknown;
+}
+
+
+float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, float unknown,
+                  float dflt, int fold) {
+  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL)
+    return dflt;
+  return bg_fx_vocab_bytes(v->valuestring, strlen(v->valuestring), words, n, unknown, fold);
 }
 
 

@@ -39,6 +39,11 @@ struct bg_fx_word {
 /* vocabulary: the id of string v in words[0..n) (sorted by bg_fx_word_cmp order), unknown when
  * it is a string not in the table, dflt when it is not a string. fold: compare in ASCII lower
  * case (words are stored lower-cased). */
+/* The id of the string s[0..len) in words (sorted by bg_fx_word_cmp), ASCII-lowered first when
+ * fold; unknown when absent (or too long to lower). The lookup of both bg_fx_vocab and the
+ * Thrift extractor's bg_tx_vocab. */
+float bg_fx_vocab_bytes(const char *s, size_t len, const struct bg_fx_word *words, size_t n,
+                        float unknown, int fold);
 float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, float unknown,
                   float dflt, int fold);
 

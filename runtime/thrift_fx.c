@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_FOLD 256   /* as features_rt.c: longer strings are unknown to a folding vocabulary */
 #define MAX_UA 512     /* as features_rt.c: agents are classified on their first 512 bytes */
 #define MAX_NUMBER 64  /* a decimal string longer than this is not a number */
 
@@ -76,32 +75,9 @@ float bg_tx_present(const struct bg_tx_value *v) {
 
 float bg_tx_vocab(const struct bg_tx_value *v, const struct bg_fx_word *words, size_t n,
                   float unknown, float dflt, int fold) {
-  char buf[MAX_FOLD];
-  const char *s;
-  size_t len, lo = 0, hi = n, i;
-
   if (v == NULL || v->type != BG_TT_STRING)
     return dflt;
-  s = v->s;
-  len = v->len;
-  if (fold) {
-    if (len > sizeof buf)
-      return unknown;
-    for (i = 0; i < len; i++)
-      buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
-    s = buf;
-  }
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    int c = bg_fx_word_cmp(s, len, words[mid].s, words[mid].len);
-    if (c == 0)
-      return words[mid].id;
-    if (c < 0)
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return unknown;
+  return bg_fx_vocab_bytes(v->s, v->len, words, n, unknown, fold);
 }
 
 
