@@ -39,7 +39,7 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(HOST)/obj/%.o)
 RUNTIME_SRC := runtime/main.c runtime/csv.c runtime/config.c runtime/server.c runtime/http.c \
   runtime/router.c runtime/h_filter.c runtime/h_health.c runtime/openrtb.c runtime/rows.c \
   runtime/decide.c runtime/respond.c runtime/buf.c runtime/arena.c runtime/features_rt.c \
-  runtime/extract.c compiler/sha256.c
+  runtime/extract.c runtime/json_scan.c compiler/sha256.c
 RUNTIME_OBJ := $(RUNTIME_SRC:%.c=$(BUILD)/obj/%.o)
 # Static libraries the server links: http-parser and cJSON built from Debian's sources by
 # tools/deps.sh, libuv's static archive from libuv1-dev.

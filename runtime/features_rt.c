@@ -43,6 +43,16 @@ float bg_fx_present(const cJSON *v) {
 }
 
 
+float bg_fx_number_s(const struct bg_jv *v, float dflt) {
+  return v != NULL && v->type == BG_JV_NUMBER ? (float)bg_jv_number(v) : dflt;
+}
+
+
+float bg_fx_present_s(const struct bg_jv *v) {
+  return v != NULL ? 1.0f : 0.0f;
+}
+
+
 int bg_fx_word_cmp(const char *a, size_t alen, const char *b, size_t blen) {
   int c = memcmp(a, b, alen < blen ? alen : blen);
 
@@ -64,16 +74,12 @@ static size_t fold_into(char *buf, size_t cap, const char *s, size_t n) {
 }
 
 
-float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, float unknown,
-                  float dflt, int fold) {
+/* The id of s[0..len) in words[0..n), unknown when it is not there. */
+static float vocab_lookup(const char *s, size_t len, const struct bg_fx_word *words, size_t n,
+                          float unknown, int fold) {
   char buf[MAX_FOLD];
-  const char *s;
-  size_t len, lo = 0, hi = n;
+  size_t lo = 0, hi = n;
 
-  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL)
-    return dflt;
-  s = v->valuestring;
-  len = strlen(s);
   if (fold) {
     if ((len = fold_into(buf, sizeof buf, s, len)) == (size_t)-1)
       return unknown;
@@ -93,6 +99,29 @@ float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, floa
 }
 
 
+float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, float unknown,
+                  float dflt, int fold) {
+  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL)
+    return dflt;
+  return vocab_lookup(v->valuestring, strlen(v->valuestring), words, n, unknown, fold);
+}
+
+
+float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, size_t n,
+                    float unknown, float dflt, int fold) {
+  char buf[MAX_FOLD + 4];
+  size_t pos = 0, len;
+
+  if (v == NULL || v->type != BG_JV_STRING)
+    return dflt;
+  if (!v->esc)
+    return vocab_lookup(v->p, v->n, words, n, unknown, fold);
+  /* No word is longer than MAX_FOLD - 1 bytes, so a longer string is unknown either way. */
+  len = bg_jv_decode(v, &pos, buf, sizeof buf);
+  return len > MAX_FOLD ? unknown : vocab_lookup(buf, len, words, n, unknown, fold);
+}
+
+
 uint32_t bg_fx_fnv1a32(const char *s, size_t n) {
   uint32_t h = 2166136261u;
   size_t i;
@@ -103,32 +132,54 @@ uint32_t bg_fx_fnv1a32(const char *s, size_t n) {
 }
 
 
-float bg_fx_hash(const cJSON *v, uint32_t buckets, float dflt, int fold) {
-  const char *s;
-  size_t len, i;
-  uint32_t h = 2166136261u;
+/* FNV-1a 32 of h's bytes so far, then s[0..n), folding ASCII capitals when fold. */
+static uint32_t fnv_update(uint32_t h, const char *s, size_t n, int fold) {
+  size_t i;
 
-  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL || buckets == 0)
-    return dflt;
-  s = v->valuestring;
-  len = strlen(s);
-  /* Folding byte by byte needs no buffer and no length limit. */
-  for (i = 0; i < len; i++) {
+  for (i = 0; i < n; i++) {
     unsigned char c = (unsigned char)s[i];
     if (fold && c >= 'A' && c <= 'Z')
       c = (unsigned char)(c + ('a' - 'A'));
     h = (h ^ c) * 16777619u;
+  }
+  return h;
+}
+
+
+float bg_fx_hash(const cJSON *v, uint32_t buckets, float dflt, int fold) {
+  if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL || buckets == 0)
+    return dflt;
+  /* Folding byte by byte needs no buffer and no length limit. */
+  return (float)(fnv_update(2166136261u, v->valuestring, strlen(v->valuestring), fold) %
+                 buckets);
+}
+
+
+float bg_fx_hash_s(const struct bg_jv *v, uint32_t buckets, float dflt, int fold) {
+  uint32_t h = 2166136261u;
+  size_t pos = 0;
+
+  if (v == NULL || v->type != BG_JV_STRING || buckets == 0)
+    return dflt;
+  if (!v->esc) {
+    h = fnv_update(h, v->p, v->n, fold);
+  } else {
+    while (pos < v->n) {
+      char buf[256];
+      size_t n = bg_jv_decode(v, &pos, buf, sizeof buf);
+      h = fnv_update(h, buf, n, fold);
+    }
   }
   return (float)(h % buckets);
 }
 
 
 /* The time in epoch seconds an hour/dow entry reads, shifted to local time; 0 when there is
- * none. */
-static int local_time(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
-                      int64_t *t) {
-  if (ts != NULL && cJSON_IsNumber(ts) && isfinite(ts->valuedouble)) {
-    double s = ts->valuedouble / ((flags & BG_FX_TS_MS) ? 1000.0 : 1.0);
+ * none. has_ts: the timestamp is a number (ts); has_off: the offset is a number (off). */
+static int local_time(int has_ts, double ts, int64_t now, unsigned flags, int has_off,
+                      double off, int64_t *t) {
+  if (has_ts && isfinite(ts)) {
+    double s = ts / ((flags & BG_FX_TS_MS) ? 1000.0 : 1.0);
     if (!(s >= -1e13 && s <= 1e13)) {
       if (!(flags & BG_FX_TS_CLOCK))
         return 0;
@@ -141,9 +192,25 @@ static int local_time(const cJSON *ts, int64_t now, unsigned flags, const cJSON 
   } else {
     return 0;
   }
-  if (utcoffset != NULL && cJSON_IsNumber(utcoffset) && utcoffset->valuedouble >= -1440.0 &&
-      utcoffset->valuedouble <= 1440.0)
-    *t += (int64_t)floor(utcoffset->valuedouble * 60.0);
+  if (has_off && off >= -1440.0 && off <= 1440.0)
+    *t += (int64_t)floor(off * 60.0);
+  return 1;
+}
+
+
+/* A cJSON or scanned value as local_time's (is a number, its value) pair. */
+static int num_c(const cJSON *v, double *d) {
+  if (v == NULL || !cJSON_IsNumber(v))
+    return 0;
+  *d = v->valuedouble;
+  return 1;
+}
+
+
+static int num_s(const struct bg_jv *v, double *d) {
+  if (v == NULL || v->type != BG_JV_NUMBER)
+    return 0;
+  *d = bg_jv_number(v);
   return 1;
 }
 
@@ -156,24 +223,15 @@ static int64_t floor_mod(int64_t a, int64_t m) {
 }
 
 
-float bg_fx_hour(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
-                 float dflt) {
-  int64_t t;
-
-  if (!local_time(ts, now, flags, utcoffset, &t))
-    return dflt;
+static float hour_of(int64_t t) {
   return (float)(floor_mod(t, 86400) / 3600);
 }
 
 
-float bg_fx_dow(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
-                enum bg_fx_week week, float dflt) {
-  int64_t t, days, wday;
+static float dow_of(int64_t t, enum bg_fx_week week) {
+  int64_t days = (t - floor_mod(t, 86400)) / 86400;
+  int64_t wday = floor_mod(days + 4, 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
 
-  if (!local_time(ts, now, flags, utcoffset, &t))
-    return dflt;
-  days = (t - floor_mod(t, 86400)) / 86400;
-  wday = floor_mod(days + 4, 7); /* 1970-01-01 was a Thursday; 0 = Sunday */
   switch (week) {
   case BG_FX_WEEK_SPARK:
     return (float)(wday + 1);
@@ -183,6 +241,46 @@ float bg_fx_dow(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcof
     break;
   }
   return (float)wday;
+}
+
+
+float bg_fx_hour(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
+                 float dflt) {
+  double a = 0, b = 0;
+  int ha = num_c(ts, &a), hb = num_c(utcoffset, &b);
+  int64_t t;
+
+  return local_time(ha, a, now, flags, hb, b, &t) ? hour_of(t) : dflt;
+}
+
+
+float bg_fx_dow(const cJSON *ts, int64_t now, unsigned flags, const cJSON *utcoffset,
+                enum bg_fx_week week, float dflt) {
+  double a = 0, b = 0;
+  int ha = num_c(ts, &a), hb = num_c(utcoffset, &b);
+  int64_t t;
+
+  return local_time(ha, a, now, flags, hb, b, &t) ? dow_of(t, week) : dflt;
+}
+
+
+float bg_fx_hour_s(const struct bg_jv *ts, int64_t now, unsigned flags,
+                   const struct bg_jv *utcoffset, float dflt) {
+  double a = 0, b = 0;
+  int ha = num_s(ts, &a), hb = num_s(utcoffset, &b);
+  int64_t t;
+
+  return local_time(ha, a, now, flags, hb, b, &t) ? hour_of(t) : dflt;
+}
+
+
+float bg_fx_dow_s(const struct bg_jv *ts, int64_t now, unsigned flags,
+                  const struct bg_jv *utcoffset, enum bg_fx_week week, float dflt) {
+  double a = 0, b = 0;
+  int ha = num_s(ts, &a), hb = num_s(utcoffset, &b);
+  int64_t t;
+
+  return local_time(ha, a, now, flags, hb, b, &t) ? dow_of(t, week) : dflt;
 }
 
 
@@ -197,6 +295,17 @@ float bg_fx_area(const cJSON *banner, float dflt) {
       return dflt;
   }
   return (float)(w->valuedouble * h->valuedouble);
+}
+
+
+float bg_fx_area_s(const struct bg_jv *const sub[4], float dflt) {
+  double w, h;
+
+  if (num_s(sub[0], &w) && num_s(sub[1], &h))
+    return (float)(w * h);
+  if (num_s(sub[2], &w) && num_s(sub[3], &h))
+    return (float)(w * h);
+  return dflt;
 }
 
 
@@ -338,26 +447,50 @@ enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
 }
 
 
-float bg_fx_devicetype(const cJSON *devicetype, const cJSON *ua, enum bg_fx_scale scale,
-                       float dflt) {
+/* device type from (is a number, its value) and the agent's first bytes (n = 0: none). */
+static float devicetype(int has_dt, double d, const char *ua, size_t n, enum bg_fx_scale scale,
+                        float dflt) {
   /* OpenRTB 1..7 -> woothee: mobile/tablet, phone, tablet -> smartphone; PC -> pc;
    * CTV, connected device, set-top box -> appliance. */
   static const float rtb_to_woothee[8] = {0, 0, 3, 2, 0, 0, 2, 2};
   /* enum bg_fx_ua -> each scale; NaN: no code on that scale, so dflt. */
   static const float ua_to_openrtb[] = {4, 5, 4, 2, 3, 6, NAN, NAN};
   static const float ua_to_woothee[] = {0, 0, 1, 3, 2, 2, 4, 5};
+  enum bg_fx_ua c;
   float r;
 
-  if (devicetype != NULL && cJSON_IsNumber(devicetype)) {
-    double d = devicetype->valuedouble;
-    if (d >= 1 && d <= 7 && d == floor(d))
-      return scale == BG_FX_SCALE_WOOTHEE ? rtb_to_woothee[(int)d] : (float)d;
-  }
-  if (ua == NULL || !cJSON_IsString(ua) || ua->valuestring == NULL || ua->valuestring[0] == '\0')
+  if (has_dt && d >= 1 && d <= 7 && d == floor(d))
+    return scale == BG_FX_SCALE_WOOTHEE ? rtb_to_woothee[(int)d] : (float)d;
+  if (n == 0)
     return dflt;
-  {
-    enum bg_fx_ua c = bg_fx_ua_class(ua->valuestring, strlen(ua->valuestring));
-    r = scale == BG_FX_SCALE_WOOTHEE ? ua_to_woothee[c] : ua_to_openrtb[c];
-  }
+  c = bg_fx_ua_class(ua, n);
+  r = scale == BG_FX_SCALE_WOOTHEE ? ua_to_woothee[c] : ua_to_openrtb[c];
   return isnan(r) ? dflt : r;
+}
+
+
+float bg_fx_devicetype(const cJSON *dt, const cJSON *ua, enum bg_fx_scale scale, float dflt) {
+  double d = 0;
+  int has_dt = num_c(dt, &d);
+
+  if (ua == NULL || !cJSON_IsString(ua) || ua->valuestring == NULL)
+    return devicetype(has_dt, d, NULL, 0, scale, dflt);
+  return devicetype(has_dt, d, ua->valuestring, strlen(ua->valuestring), scale, dflt);
+}
+
+
+float bg_fx_devicetype_s(const struct bg_jv *dt, const struct bg_jv *ua, enum bg_fx_scale scale,
+                         float dflt) {
+  char buf[MAX_UA + 4];
+  double d = 0;
+  int has_dt = num_s(dt, &d);
+  size_t pos = 0, n;
+
+  if (ua == NULL || ua->type != BG_JV_STRING)
+    return devicetype(has_dt, d, NULL, 0, scale, dflt);
+  if (!ua->esc)
+    return devicetype(has_dt, d, ua->p, ua->n, scale, dflt);
+  /* Only the first MAX_UA bytes are classified. */
+  n = bg_jv_decode(ua, &pos, buf, sizeof buf);
+  return devicetype(has_dt, d, buf, n < MAX_UA ? n : MAX_UA, scale, dflt);
 }

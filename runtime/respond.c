@@ -136,21 +136,21 @@ int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struc
   int err;
 
   b->len = 0;
-  err = bg_buf_puts(b, "{\"id\":") || bg_buf_json_string(b, br->id, strlen(br->id)) ||
+  err = bg_buf_puts(b, "{\"id\":") || bg_buf_json_string(b, br->id, br->id_len) ||
         bg_buf_puts(b, ",\"model\":\"") || bg_buf_puts(b, l->model_id) ||
         bg_buf_puts(b, "\",\"imp\":[");
   for (i = 0; i < br->n_imp && !err; i++) {
-    const cJSON *id = cJSON_IsObject(br->imp[i])
-                          ? cJSON_GetObjectItemCaseSensitive(br->imp[i], "id") : NULL;
-    err = bg_buf_puts(b, i ? ",{\"id\":" : "{\"id\":") ||
-          (cJSON_IsString(id) ? bg_buf_json_string(b, id->valuestring, strlen(id->valuestring))
-                              : bg_buf_puts(b, "null")) ||
+    const char *id = NULL;
+    size_t id_len = 0;
+    int has_id = bg_openrtb_imp_id(br, i, &c->arena, &id, &id_len);
+    err = has_id < 0 || bg_buf_puts(b, i ? ",{\"id\":" : "{\"id\":") ||
+          (has_id == 0 ? bg_buf_json_string(b, id, id_len) : bg_buf_puts(b, "null")) ||
           bg_buf_puts(b, ",\"bidders\":[");
     for (k = 0; k < rows->per_imp && !err; k++, r++) {
       err = bg_buf_puts(b, k ? ",{" : "{");
       if (!err && uses_bidder) {
-        const char *name = br->bidders.item[k]->valuestring;
-        err = bg_buf_puts(b, "\"bidder\":") || bg_buf_json_string(b, name, strlen(name)) ||
+        const struct bg_jv *name = &br->bidders.item[k];
+        err = bg_buf_puts(b, "\"bidder\":") || bg_buf_json_string(b, name->p, name->n) ||
               bg_buf_puts(b, ",");
       }
       err = err || bg_buf_puts(b, "\"score\":") ||

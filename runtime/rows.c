@@ -1,4 +1,5 @@
-/* rows.c - a BidRequest's feature rows through the compiled extractor (see rows.h). */
+/* rows.c - a BidRequest's feature rows through the compiled extractor, and their scores (see
+ * rows.h). */
 #include "rows.h"
 
 #include <math.h>
@@ -9,7 +10,7 @@
 
 int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint32_t width,
                   int64_t now, uint32_t max_rows, struct bg_arena *a, struct bg_rows *rows) {
-  struct bg_fx_input in = {br->root, NULL, NULL, now};
+  struct bg_fx_scanned in;
   uint32_t i, b, nf = fx->num_features;
   uint64_t n;
 
@@ -28,13 +29,19 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
     return BG_HTTP_ERR_TOO_LARGE;
   rows->pass = rows->ok + n;
   rows->reason = rows->pass + n;
+  memset(&in, 0, sizeof in);
+  in.request = br->request;
+  in.imps = br->imps;
+  in.n_imps = br->n_imp;
+  in.now = now;
   for (i = 0; i < br->n_imp; i++) {
     float *row = rows->x + (size_t)i * rows->per_imp * nf;
-    int ok = cJSON_IsObject(br->imp[i]);
-    in.imp = br->imp[i];
-    in.bidder = fx->uses_bidder && rows->per_imp > 0 ? br->bidders.item[0] : NULL;
+    int ok;
+    in.imp = br->imps + (size_t)i * br->imp_stride;
+    ok = in.imp[BG_JS_IMP_SELF].type == BG_JV_OBJECT;
+    in.bidder = fx->uses_bidder && rows->per_imp > 0 ? &br->bidders.item[0] : NULL;
     if (ok) {
-      fx->extract(&in, row);
+      fx->extract_scanned(&in, row);
     } else {
       for (b = 0; b < nf; b++)
         row[b] = NAN;
@@ -44,11 +51,39 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
     for (b = 1; b < rows->per_imp; b++) {
       float *next = row + (size_t)b * nf;
       memcpy(next, row, nf * sizeof *row);
-      in.bidder = br->bidders.item[b];
+      in.bidder = &br->bidders.item[b];
       if (ok)
-        fx->extract_bidder(&in, next);
+        fx->extract_scanned_bidder(&in, next);
       rows->ok[(size_t)i * rows->per_imp + b] = (uint8_t)ok;
     }
   }
+  return 0;
+}
+
+
+int bg_rows_score(struct bg_rows *rows, const struct bg_model *m, const struct bg_features *fx,
+                  struct bg_arena *a) {
+  uint32_t per = rows->per_imp, n_imp, i, b;
+  size_t nf = rows->nf, w = rows->width;
+  float *x, *out;
+
+  if (rows->n == 0)
+    return 0;
+  if (!fx->score_ignores_bidder || per <= 1) {
+    m->predict(rows->x, rows->n, rows->out);
+    return 0;
+  }
+  /* One row per impression: the first bidder's, gathered, scored, and spread. */
+  n_imp = rows->n / per;
+  x = bg_arena_alloc(a, (size_t)n_imp * nf * sizeof *x);
+  out = bg_arena_alloc(a, (size_t)n_imp * w * sizeof *out);
+  if (x == NULL || out == NULL)
+    return BG_HTTP_ERR_TOO_LARGE;
+  for (i = 0; i < n_imp; i++)
+    memcpy(x + i * nf, rows->x + (size_t)i * per * nf, nf * sizeof *x);
+  m->predict(x, n_imp, out);
+  for (i = 0; i < n_imp; i++)
+    for (b = 0; b < per; b++)
+      memcpy(rows->out + ((size_t)i * per + b) * w, out + i * w, w * sizeof *out);
   return 0;
 }
