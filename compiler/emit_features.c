@@ -11,7 +11,8 @@
  *                    step, bg4_fx_lookup_end; then the transform, e.g.
  *                    bg4_fx_vocabulary(I, UNKNOWN, DEFAULT, FOLD)
  *   bg4_fx_bidder    the same for the entries that read $bidder only
- *   bg4_fx_sall, bg4_fx_sbidder   the same entries for the scanned form: lookups become
+ *   bg4_fx_sall, bg4_fx_sbidder, bg4_fx_simp   the same entries for the scanned form (simp:
+ *                    those that read the impression being scored): lookups become
  *                    bg4_fx_slookup(VAR, ROOT, K, SLOT) (ROOT request, imp, impk or bidder;
  *                    K the impression of impk), area paths bg4_fx_sarea_alt(ROOT, K, SLOT,
  *                    W, H, FORMAT0_W, FORMAT0_H), transforms bg4_fx_sKIND with the same
@@ -204,6 +205,20 @@ static void put_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e,
 }
 
 
+/* Whether entry e reads the impression being scored (a path from imp[]). */
+static int reads_imp(const struct xgbc_fx_entry *e) {
+  uint32_t i;
+
+  for (i = 0; i < e->paths.num; i++)
+    if (e->paths.alt[i].root == XGBC_FX_ROOT_IMP)
+      return 1;
+  for (i = 0; i < e->aux.num; i++)
+    if (e->aux.alt[i].root == XGBC_FX_ROOT_IMP)
+      return 1;
+  return 0;
+}
+
+
 /* Sort node numbers by their member names: length first, then bytes (the dispatch switches
  * on the length). Insertion sort: a node has a handful of members. */
 static void sort_by_len(int *kids, uint32_t n, const struct xgbc_fx_trie *t) {
@@ -364,6 +379,13 @@ int xgbc_emit_features(FILE *out, const char *source, const char *sha256,
     if (fs->entries[i].uses_bidder)
       put_entry(out, i, &fs->entries[i], &t);
   fputs("@>)\n", out);
+  fputs("m4_define(@<bg4_fx_simp@>, @<", out);
+  for (i = 0, k = 0; i < fs->num_entries; i++)
+    if (reads_imp(&fs->entries[i])) {
+      put_entry(out, i, &fs->entries[i], &t);
+      k++;
+    }
+  fprintf(out, "@>)\nm4_define(@<bg4_fx_reads_imp@>, @<%d@>)\n", k > 0);
   fputs("m4_divert(0)m4_dnl\n", out);
   xgbc_fx_trie_free(&t);
   return ferror(out) ? XGBC_EIO : 0;

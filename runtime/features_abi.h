@@ -10,7 +10,7 @@
  * Everything the spec names is compiled in: JSON paths become direct lookups, vocabularies
  * static sorted tables. It comes in two forms that give the same rows, bit for bit:
  *   - extract / extract_bidder read a cJSON tree of the request (the reference form);
- *   - extract_scanned / extract_scanned_bidder read the values json_scan.c recorded while it
+ *   - extract_scanned (_imp, _bidder) read the values json_scan.c recorded while it
  *     checked the body, at the paths of scan_paths (a trie of the spec's paths, with a
  *     generated key dispatch): what the server and `bidgate extract` use, with no tree built.
  * All four are pure apart from reading their input, allocation-free and thread-safe; a value
@@ -65,6 +65,10 @@ struct bg_features {
   /* ABI version 2: the scanned form. */
   const struct bg_js_paths *scan_paths; /* what json_scan.c records for this spec */
   void (*extract_scanned)(const struct bg_fx_scanned *in, float *row);
+  /* Refill only the entries that read the impression: a row made by extract_scanned for
+   * another impression of the same request and the same bidder, copied, then this, equals
+   * extract_scanned for in->imp (the request's own entries are the same for every one). */
+  void (*extract_scanned_imp)(const struct bg_fx_scanned *in, float *row);
   void (*extract_scanned_bidder)(const struct bg_fx_scanned *in, float *row);
   /* 1 when no tree of the model splits on an entry that reads $bidder: the bidders of one
    * impression then get the same score, so one row per impression need be predicted. */

@@ -311,8 +311,9 @@ float bg_fx_area_s(const struct bg_jv *const sub[4], float dflt) {
 
 /* User agent rules (docs/features.md): lower-case substrings, each setting one rule bit; the
  * first rule in priority order with a match decides. One pass over the agent finds them all:
- * at each byte, only the needles starting with that byte are compared (the table is sorted,
- * so they sit together and a bisection finds them). */
+ * a bit table of the needles' first two bytes rules out almost every position at once; at
+ * the others, only the needles starting with that byte are compared (the table is sorted, so
+ * they sit together). */
 enum {
   R_CRAWLER = 1 << 0,
   R_TV = 1 << 1,
@@ -393,10 +394,12 @@ static const struct needle needles[] = {
 };
 
 
-/* first[c] .. first[c + 1]: the needles starting with byte c. Built once (call_once), read
- * by every thread after. */
+/* first[c] .. first[c + 1]: the needles starting with byte c; bit b0 | b1 << 8 of bigram:
+ * some needle starts with bytes b0 b1. Built once (call_once), read by every thread after. */
 static unsigned char first[257];
+static uint64_t bigram[65536 / 64];
 static once_flag first_once = ONCE_FLAG_INIT;
+#define MIN_NEEDLE 3 /* the shortest needle ("x11") */
 
 
 static void build_first(void) {
@@ -409,6 +412,28 @@ static void build_first(void) {
       k++;
     first[c] = (unsigned char)k;
   }
+  for (k = 0; k < count; k++) {
+    unsigned b = (unsigned char)needles[k].s[0] | (unsigned)(unsigned char)needles[k].s[1] << 8;
+    bigram[b >> 6] |= (uint64_t)1 << (b & 63);
+  }
+}
+
+
+/* s[0..n) with ASCII capitals lowered into out, eight bytes at a time. */
+static void fold_ua(char *out, const char *s, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, low7, upper;
+    memcpy(&x, s + i, 8);
+    low7 = x & (ones * 0x7f);
+    /* per byte: 7 low bits >= 'A' and not > 'Z', and the byte is ASCII */
+    upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x7f - 'Z')) & ~x & highs;
+    x |= upper >> 2; /* 0x80 >> 2 is the 0x20 that lowers a letter */
+    memcpy(out + i, &x, 8);
+  }
+  fold_into(out + i, n - i, s + i, n - i);
 }
 
 
@@ -420,10 +445,12 @@ enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
   call_once(&first_once, build_first);
   if (n > MAX_UA)
     n = MAX_UA;
-  fold_into(lower, MAX_UA, ua, n);
-  for (i = 0; i < n; i++) {
+  fold_ua(lower, ua, n);
+  for (i = 0; i + MIN_NEEDLE <= n; i++) {
     unsigned char c = (unsigned char)lower[i];
-    unsigned k;
+    unsigned b = c | (unsigned)(unsigned char)lower[i + 1] << 8, k;
+    if (!((bigram[b >> 6] >> (b & 63)) & 1))
+      continue;
     for (k = first[c]; k < first[c + 1]; k++)
       if (needles[k].len <= n - i && lower[i + 1] == needles[k].s[1] &&
           memcmp(lower + i, needles[k].s, needles[k].len) == 0)

@@ -47,30 +47,72 @@ struct scan {
 
 /* ---- bytes ---- */
 
-static int is_ws(unsigned c) {
-  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+#define HOT static inline __attribute__((always_inline))
+
+HOT int is_ws(unsigned c) {
+  /* ' ', '\t', '\n', '\r': one test for the common case, a byte above ' ' */
+  return c <= ' ' && (c == ' ' || c == '\n' || c == '\r' || c == '\t');
 }
 
 
-static ptr skip_ws(ptr p) {
+HOT ptr skip_ws(ptr p) {
   while (is_ws(*p))
     p++;
   return p;
 }
 
 
-static int is_digit(unsigned c) {
+HOT int is_digit(unsigned c) {
   return c - '0' < 10u;
 }
 
 
 /* The bytes of x (little-endian) that end a run of plain string bytes: '"', '\\', control
  * bytes and bytes >= 0x80, as the high bit of each byte (the lowest one set is exact). */
-static uint64_t string_stops(uint64_t x) {
+HOT uint64_t string_stops(uint64_t x) {
   uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
 
   return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 0x20) & ~x) | x) & HIGHS;
 }
+
+
+/* block_stops(p): the bytes of the BLOCK bytes at p that end a run of plain string bytes, as
+ * a mask whose lowest set bit, through STOP_AT, is the offset of the first. One instruction
+ * set per machine: SSE2 (every amd64), NEON (every arm64), else eight bytes in a word.
+ * -DBG_JS_SWAR forces the word form (the tests run it too). */
+#if defined(__SSE2__) && !defined(BG_JS_SWAR)
+#include <emmintrin.h>
+#define BLOCK 16
+#define STOP_AT(m) ((unsigned)__builtin_ctzll(m))
+HOT uint64_t block_stops(ptr p) {
+  __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+  /* Signed compare: bytes >= 0x80 are negative, so below 0x20 as well. */
+  __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')),
+                                        _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+                           _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)));
+  return (uint64_t)(unsigned)_mm_movemask_epi8(m);
+}
+#elif defined(__aarch64__) && !defined(BG_JS_SWAR)
+#include <arm_neon.h>
+#define BLOCK 16
+#define STOP_AT(m) ((unsigned)__builtin_ctzll(m) >> 2)
+HOT uint64_t block_stops(ptr p) {
+  uint8x16_t x = vld1q_u8(p);
+  uint8x16_t m = vorrq_u8(vorrq_u8(vceqq_u8(x, vdupq_n_u8('"')), vceqq_u8(x, vdupq_n_u8('\\'))),
+                          vorrq_u8(vcltq_u8(x, vdupq_n_u8(0x20)), vcgeq_u8(x, vdupq_n_u8(0x80))));
+  /* Four bits per byte: narrow each 16-bit lane's halves into one byte. */
+  return vget_lane_u64(vreinterpret_u64_u8(vshrn_n_u16(vreinterpretq_u16_u8(m), 4)), 0);
+}
+#else
+#define BLOCK 8
+#define STOP_AT(m) ((unsigned)__builtin_ctzll(m) >> 3)
+HOT uint64_t block_stops(ptr p) {
+  uint64_t x;
+
+  memcpy(&x, p, 8);
+  return string_stops(x);
+}
+#endif
 
 
 /* One UTF-8 sequence at p (*p >= 0x80): the byte after it, or NULL when it is not well formed
@@ -200,23 +242,20 @@ static int escapes_ok(ptr q, ptr e) {
 }
 
 
-/* The string whose opening quote is at p: fills v, returns the byte after the closing quote,
- * or NULL when the string is unterminated, holds a byte JSON text may not, or an escape cJSON
- * refuses. */
-static ptr scan_string(ptr p, ptr end, struct bg_jv *v) {
-  ptr s = ++p;
+/* The rest of a string from p, where a byte other than a plain one is (s: its first byte):
+ * escapes, control bytes, UTF-8, the end of the body. As scan_string. */
+static ptr __attribute__((noinline)) string_rest(ptr s, ptr p, ptr end, struct bg_jv *v) {
   unsigned esc = 0;
 
   for (;;) {
     unsigned c;
-    while (end - p >= 8) {
-      uint64_t x, m;
-      memcpy(&x, p, 8);
-      if ((m = string_stops(x)) == 0) {
-        p += 8;
+    while (end - p >= BLOCK) {
+      uint64_t m = block_stops(p);
+      if (m == 0) {
+        p += BLOCK;
         continue;
       }
-      p += __builtin_ctzll(m) >> 3;
+      p += STOP_AT(m);
       break;
     }
     c = *p;
@@ -251,6 +290,30 @@ static ptr scan_string(ptr p, ptr end, struct bg_jv *v) {
   v->type = BG_JV_STRING;
   v->esc = (uint8_t)esc;
   return p + 1;
+}
+
+
+/* The string whose opening quote is at p: fills v, returns the byte after the closing quote,
+ * or NULL when the string is unterminated, holds a byte JSON text may not, or an escape cJSON
+ * refuses. Inline for the common case, printable ASCII up to the quote, a block a step. */
+HOT ptr scan_string(ptr p, ptr end, struct bg_jv *v) {
+  ptr s = ++p;
+
+  while (end - p >= BLOCK) {
+    uint64_t m = block_stops(p);
+    if (m != 0) {
+      p += STOP_AT(m);
+      if (*p != '"')
+        break;
+      v->p = (const char *)s;
+      v->n = (uint32_t)(p - s);
+      v->type = BG_JV_STRING;
+      v->esc = 0;
+      return p + 1;
+    }
+    p += BLOCK;
+  }
+  return string_rest(s, p, end, v);
 }
 
 
@@ -313,7 +376,7 @@ size_t bg_jv_string(const struct bg_jv *v, struct bg_arena *a, const char **s) {
 
 /* The end of the number at p (*p is '-' or a digit): the longest prefix glibc's strtod takes
  * of [-] digits [. digits] [e|E [+|-] digits], with a digit in the mantissa; NULL when none. */
-static ptr scan_number(ptr p) {
+HOT ptr scan_number(ptr p) {
   ptr q = p + (*p == '-'), m;
   size_t digits = 0;
 
@@ -361,7 +424,7 @@ double bg_jv_number(const struct bg_jv *v) {
 /* ---- values ---- */
 
 /* A scalar at p (not a container): fills v, returns the byte after it, or NULL. */
-static ptr scan_scalar(ptr p, ptr end, struct bg_jv *v) {
+HOT ptr scan_scalar(ptr p, ptr end, struct bg_jv *v) {
   switch (*p) {
   case '"':
     return scan_string(p, end, v);
@@ -503,10 +566,14 @@ static ptr object(struct scan *s, ptr p, int node, int depth) {
     }
     /* The first member of a name counts; its later twins are only checked. */
     at = child >= 0 && !s->nomem ? slot_of(s, child) : NULL;
-    if (at != NULL && at->type == BG_JV_ABSENT)
+    if (at == NULL || at->type != BG_JV_ABSENT) {
+      child = -1;
+      at = &ignored;
+    }
+    if (*p == '{' || *p == '[')
       p = value(s, p, child, depth, at);
     else
-      p = value(s, p, -1, depth, &ignored);
+      p = scan_scalar(p, s->end, at);
     if (p == NULL)
       return NULL;
     p = skip_ws(p);

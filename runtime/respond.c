@@ -125,6 +125,30 @@ void bg_respond_error(struct bg_conn *c, int err, const char *message, const cha
 }
 
 
+/* A score as bg_buf_float writes it; the same bits as the last score reuse its text (the
+ * rows of one impression's bidders mostly share a score). */
+static int put_score(struct bg_buf *b, float f, uint32_t *last_bits, size_t *last_at,
+                     size_t *last_len) {
+  uint32_t bits;
+  size_t at = b->len;
+
+  memcpy(&bits, &f, sizeof bits);
+  if (*last_len > 0 && bits == *last_bits) {
+    if (bg_buf_reserve(b, *last_len) != 0)
+      return -1;
+    memcpy(b->p + b->len, b->p + *last_at, *last_len);
+    b->len += *last_len;
+    return 0;
+  }
+  if (bg_buf_float(b, f) != 0)
+    return -1;
+  *last_bits = bits;
+  *last_at = at;
+  *last_len = b->len - at;
+  return 0;
+}
+
+
 int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struct bg_rows *rows) {
   static const char *const reasons[] = {",\"reason\":\"score\"}", ",\"reason\":\"explore\"}",
                                         ",\"reason\":\"fail_open\"}",
@@ -132,7 +156,8 @@ int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struc
   struct bg_loop *l = c->loop;
   struct bg_buf *b = &l->scratch;
   int uses_bidder = l->features->uses_bidder;
-  uint32_t i, k, r = 0;
+  uint32_t i, k, r = 0, last_bits = 0;
+  size_t last_at = 0, last_len = 0; /* the text of the last score written, in b */
   int err;
 
   b->len = 0;
@@ -154,7 +179,8 @@ int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struc
               bg_buf_puts(b, ",");
       }
       err = err || bg_buf_puts(b, "\"score\":") ||
-            (rows->ok[r] ? bg_buf_float(b, rows->out[(size_t)r * rows->width])
+            (rows->ok[r] ? put_score(b, rows->out[(size_t)r * rows->width], &last_bits,
+                                     &last_at, &last_len)
                          : bg_buf_puts(b, "null")) ||
             bg_buf_puts(b, rows->pass[r] ? ",\"pass\":true" : ",\"pass\":false") ||
             bg_buf_puts(b, reasons[rows->reason[r]]);

@@ -12,6 +12,7 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
                   int64_t now, uint32_t max_rows, struct bg_arena *a, struct bg_rows *rows) {
   struct bg_fx_scanned in;
   uint32_t i, b, nf = fx->num_features;
+  const float *first = NULL; /* the first row of the first impression that is an object */
   uint64_t n;
 
   memset(rows, 0, sizeof *rows);
@@ -40,8 +41,13 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
     in.imp = br->imps + (size_t)i * br->imp_stride;
     ok = in.imp[BG_JS_IMP_SELF].type == BG_JV_OBJECT;
     in.bidder = fx->uses_bidder && rows->per_imp > 0 ? &br->bidders.item[0] : NULL;
-    if (ok) {
+    if (ok && first != NULL) {
+      /* The request's own entries are those of the impression before: copy, redo the rest. */
+      memcpy(row, first, nf * sizeof *row);
+      fx->extract_scanned_imp(&in, row);
+    } else if (ok) {
       fx->extract_scanned(&in, row);
+      first = row;
     } else {
       for (b = 0; b < nf; b++)
         row[b] = NAN;
@@ -63,27 +69,39 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
 
 int bg_rows_score(struct bg_rows *rows, const struct bg_model *m, const struct bg_features *fx,
                   struct bg_arena *a) {
-  uint32_t per = rows->per_imp, n_imp, i, b;
-  size_t nf = rows->nf, w = rows->width;
+  /* Candidates: every row, or the first of each impression when the bidder cannot change the
+   * score. A candidate with the same feature bits as the one before it shares its outputs
+   * (predict is a pure function of a row's bits), so only the others are predicted. */
+  uint32_t step = fx->score_ignores_bidder && rows->per_imp > 1 ? rows->per_imp : 1;
+  uint32_t n = rows->n / (step ? step : 1), c, r, u = 0, *src;
+  size_t nf = rows->nf, w = rows->width, bytes = nf * sizeof *rows->x;
   float *x, *out;
 
   if (rows->n == 0)
     return 0;
-  if (!fx->score_ignores_bidder || per <= 1) {
+  src = bg_arena_alloc(a, n * sizeof *src);
+  if (src == NULL)
+    return BG_HTTP_ERR_TOO_LARGE;
+  for (c = 0; c < n; c++) {
+    const float *row = rows->x + (size_t)c * step * nf;
+    if (c > 0 && memcmp(row, row - step * nf, bytes) == 0)
+      src[c] = src[c - 1];
+    else
+      src[c] = u++;
+  }
+  if (u == rows->n) {
     m->predict(rows->x, rows->n, rows->out);
     return 0;
   }
-  /* One row per impression: the first bidder's, gathered, scored, and spread. */
-  n_imp = rows->n / per;
-  x = bg_arena_alloc(a, (size_t)n_imp * nf * sizeof *x);
-  out = bg_arena_alloc(a, (size_t)n_imp * w * sizeof *out);
+  x = bg_arena_alloc(a, (size_t)u * bytes);
+  out = bg_arena_alloc(a, (size_t)u * w * sizeof *out);
   if (x == NULL || out == NULL)
     return BG_HTTP_ERR_TOO_LARGE;
-  for (i = 0; i < n_imp; i++)
-    memcpy(x + i * nf, rows->x + (size_t)i * per * nf, nf * sizeof *x);
-  m->predict(x, n_imp, out);
-  for (i = 0; i < n_imp; i++)
-    for (b = 0; b < per; b++)
-      memcpy(rows->out + ((size_t)i * per + b) * w, out + i * w, w * sizeof *out);
+  for (c = 0; c < n; c++)
+    if (c == 0 || src[c] != src[c - 1])
+      memcpy(x + src[c] * nf, rows->x + (size_t)c * step * nf, bytes);
+  m->predict(x, u, out);
+  for (r = 0; r < rows->n; r++)
+    memcpy(rows->out + (size_t)r * w, out + src[r / step] * w, w * sizeof *out);
   return 0;
 }

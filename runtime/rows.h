@@ -38,10 +38,11 @@ struct bg_rows {
 int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint32_t width,
                   int64_t now, uint32_t max_rows, struct bg_arena *a, struct bg_rows *rows);
 
-/* Score every row with one call of m->predict. When fx->score_ignores_bidder (no tree splits
- * on a $bidder entry) only the first row of each impression is predicted and its outputs are
- * copied to the impression's other bidders: the same bits, fewer trees walked. Returns 0, or
- * BG_HTTP_ERR_TOO_LARGE when the arena's limit is reached. */
+/* Score every row with one call of m->predict, predicting each distinct row once: when
+ * fx->score_ignores_bidder (no tree splits on a $bidder entry) only the first row of each
+ * impression counts, and a row whose feature bits equal the row before it (of the same kind)
+ * shares its outputs. The same bits as predicting every row; fewer trees walked. Returns 0,
+ * or BG_HTTP_ERR_TOO_LARGE when the arena's limit is reached. */
 int bg_rows_score(struct bg_rows *rows, const struct bg_model *m, const struct bg_features *fx,
                   struct bg_arena *a);
 

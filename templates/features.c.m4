@@ -2,7 +2,8 @@ bg4_require(@<bg4_name@>, @<bg4_xgbc_version@>, @<bg4_fx_source@>, @<bg4_fx_sha2
   @<bg4_fx_num_features@>, @<bg4_fx_uses_bidder@>, @<bg4_fx_names@>, @<bg4_fx_tables@>,
   @<bg4_fx_all@>, @<bg4_fx_bidder@>, @<bg4_fx_score_ignores_bidder@>, @<bg4_fx_num_nodes@>,
   @<bg4_fx_num_request_slots@>, @<bg4_fx_num_imp_slots@>, @<bg4_fx_nodes@>, @<bg4_fx_keys@>,
-  @<bg4_fx_indices@>, @<bg4_fx_sall@>, @<bg4_fx_sbidder@>)m4_dnl
+  @<bg4_fx_indices@>, @<bg4_fx_sall@>, @<bg4_fx_sbidder@>, @<bg4_fx_simp@>,
+  @<bg4_fx_reads_imp@>)m4_dnl
 m4_dnl
 m4_dnl features.c.m4 - a compiled feature spec: OpenRTB BidRequest -> one row of floats, in two
 m4_dnl forms: from a cJSON tree (every path a chain of lookups) and from the values
@@ -130,10 +131,11 @@ m4_define(@<bg4_fx_sdevicetype@>, @<
  * "missing", unless the spec says otherwise. extract_bidder() redoes only the entries that read
  * $bidder, so a row can be copied and re-aimed at the next bidder.
  *
- * extract_scanned() and extract_scanned_bidder() are the same entries over the values
- * runtime/json_scan.c recorded while it checked the request body: each path is one slot of
- * the scan table (scan_nodes: a trie of every path below; scan_key() and scan_index() find a
- * node's children), so serving reads each value once and builds no tree.
+ * extract_scanned(), extract_scanned_imp() (the entries that read the impression) and
+ * extract_scanned_bidder() are the same entries over the values runtime/json_scan.c recorded
+ * while it checked the request body: each path is one slot of the scan table (scan_nodes: a
+ * trie of every path below; scan_key() and scan_index() find a node's children), so serving
+ * reads each value once and builds no tree.
  */
 #include <math.h>
 #include <stddef.h>
@@ -216,6 +218,20 @@ bg4_fx_sall
   (void)a;
 }
 
+static void extract_scanned_imp(const struct bg_fx_scanned *in, float *row) {
+m4_ifelse(bg4_fx_reads_imp, @<1@>, @<m4_dnl
+  const struct bg_jv *v, *w, *a[4] = {NULL, NULL, NULL, NULL};m4_dnl
+bg4_fx_simp
+
+  (void)v;
+  (void)w;
+  (void)a;
+@>, @<m4_dnl
+  (void)in; /* no entry reads the impression */
+  (void)row;
+@>)m4_dnl
+}
+
 static void extract_scanned_bidder(const struct bg_fx_scanned *in, float *row) {
 m4_ifelse(bg4_fx_uses_bidder, @<1@>, @<m4_dnl
   const struct bg_jv *v, *w, *a[4] = {NULL, NULL, NULL, NULL};m4_dnl
@@ -242,6 +258,7 @@ const struct bg_features bg_features_@<@>bg4_name = {
   .extract_bidder = extract_bidder,
   .scan_paths = &scan_paths,
   .extract_scanned = extract_scanned,
+  .extract_scanned_imp = extract_scanned_imp,
   .extract_scanned_bidder = extract_scanned_bidder,
   .score_ignores_bidder = bg4_fx_score_ignores_bidder,
 };
