@@ -1070,3 +1070,72 @@ Test(json_scan, answer_strings_escape_as_byte_by_byte) {
     bg_buf_free(&b);
   }
 }
+
+
+/* ---- the string scan of every instruction set (once: not in test_json_scan_swar) ---- */
+#ifndef SCAN_SWAR_BUILD
+
+/* Build tests/scan_arches.c with the scanner for cc (extra flags) into dir/name. */
+static void build_scan_arches(const char *cc, const char *flags, const char *dir,
+                              const char *name) {
+  const char *rt = bgt_env("BG_TEST_RUNTIME");
+  char *cmd = bgt_fmt("%s -O2 -std=c11 -D_POSIX_C_SOURCE=200809L %s -I%s %s/../tests/scan_arches.c "
+                      "%s/json_scan.c %s/arena.c -o %s/%s", cc, flags, rt, rt, rt, rt, dir, name);
+  char *argv[] = {"sh", "-c", cmd, NULL}, *err = NULL;
+
+  cr_assert_eq(bgt_run(argv, NULL, NULL, &err), 0, "%s\n%s", cmd, err);
+  free(err);
+  free(cmd);
+}
+
+
+static char *run_scan_arches(char *const argv[]) {
+  char *out = NULL;
+
+  cr_assert_eq(bgt_run(argv, NULL, &out, NULL), 0, "%s failed", argv[0]);
+  cr_assert_gt(strlen(out), 1000000u);
+  return out;
+}
+
+
+static int have(const char *tool) {
+  char *cmd = bgt_fmt("command -v %s", tool);
+  char *argv[] = {"sh", "-c", cmd, NULL};
+  int ok = bgt_run(argv, NULL, NULL, NULL) == 0;
+
+  free(cmd);
+  return ok;
+}
+
+
+/* SSE2 (amd64), the portable word, and NEON (arm64, under qemu when the cross compiler and
+ * qemu are installed) must record the same for 88,000 bodies built around block edges. */
+Test(json_scan, every_string_scan_records_the_same, .timeout = 600) {
+  char *dir = bgt_mkdtemp(), *native, *swar, *path;
+  const char *cc = bgt_env("BG_TEST_CC");
+
+  build_scan_arches(cc, "", dir, "native");
+  build_scan_arches(cc, "-DBG_JS_SWAR", dir, "swar");
+  path = bgt_fmt("%s/native", dir);
+  native = run_scan_arches((char *[]){path, NULL});
+  free(path);
+  path = bgt_fmt("%s/swar", dir);
+  swar = run_scan_arches((char *[]){path, NULL});
+  free(path);
+  cr_assert(strcmp(native, swar) == 0, "the portable scan records differently");
+  if (have("aarch64-linux-gnu-gcc") && have("qemu-aarch64-static")) {
+    char *neon;
+    build_scan_arches("aarch64-linux-gnu-gcc", "-static -idirafter /usr/include", dir, "neon");
+    path = bgt_fmt("%s/neon", dir);
+    neon = run_scan_arches((char *[]){"qemu-aarch64-static", path, NULL});
+    free(path);
+    cr_assert(strcmp(native, neon) == 0, "the NEON scan records differently");
+    free(neon);
+  } else {
+    cr_log_warn("no aarch64-linux-gnu-gcc or qemu-aarch64-static: NEON not compared");
+  }
+  free(native);
+  free(swar);
+  bgt_rmrf(dir);
+}
+#endif /* SCAN_SWAR_BUILD */
