@@ -4,7 +4,9 @@
  *
  *   bg4_fx_names     bg4_fx_name(NAME) per entry
  *   bg4_fx_tables    per vocabulary: bg4_fx_vocab_begin(I, COUNT), bg4_fx_word(WORD, ID) per
- *                    word in lookup order, bg4_fx_vocab_end
+ *                    word in lookup order, bg4_fx_vocab_end; then its hash table:
+ *                    bg4_fx_hash_begin(I, SIZE), bg4_fx_hash_slots(LIST) per 16 slots,
+ *                    bg4_fx_hash_end
  *   bg4_fx_all       per entry: bg4_fx_entry(I, NAME, WHAT), then per alternative path of its
  *                    value (v) and of its second input (w: utcoffset or user agent)
  *                    bg4_fx_lookup(VAR, ROOT), bg4_fx_key(VAR, KEY) / bg4_fx_index(VAR, N) per
@@ -205,6 +207,36 @@ static void put_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e,
 }
 
 
+/* The hash table of a vocabulary (the scanned form's lookup, runtime/features_rt.c): a power
+ * of two of slots, at least twice the words, each 0 (empty) or 1 + a word's place in the
+ * sorted table; a word sits at FNV-1a 32 of its bytes, or the next free slot after it.
+ * Returns 0 or XGBC_ENOMEM. */
+static int put_hash_table(FILE *out, uint32_t entry, const struct xgbc_fx_entry *e) {
+  uint32_t size = 4, k, *slot;
+
+  while (size < 2 * e->num_words)
+    size *= 2;
+  if ((slot = calloc(size, sizeof *slot)) == NULL)
+    return XGBC_ENOMEM;
+  for (k = 0; k < e->num_words; k++) {
+    const unsigned char *w = (const unsigned char *)e->words[k].s;
+    uint32_t h = 2166136261u, at;
+    for (; *w; w++)
+      h = (h ^ *w) * 16777619u;
+    for (at = h & (size - 1); slot[at] != 0; at = (at + 1) & (size - 1))
+      ;
+    slot[at] = k + 1;
+  }
+  fprintf(out, "bg4_fx_hash_begin(%u, %u)\n", entry, size);
+  for (k = 0; k < size; k++)
+    fprintf(out, "%s%u%s", k % 16 == 0 ? "bg4_fx_hash_slots(@<" : ", ", slot[k],
+            k % 16 == 15 || k + 1 == size ? "@>)\n" : "");
+  fputs("bg4_fx_hash_end\n", out);
+  free(slot);
+  return 0;
+}
+
+
 /* Whether entry e reads the impression being scored (a path from imp[]). */
 static int reads_imp(const struct xgbc_fx_entry *e) {
   uint32_t i;
@@ -353,6 +385,8 @@ int xgbc_emit_features(FILE *out, const char *source, const char *sha256,
       fprintf(out, "@>@>, %s)\n", xgbc_float_literal(num, sizeof num, e->words[k].id));
     }
     fputs("bg4_fx_vocab_end\n", out);
+    if (put_hash_table(out, i, e) != 0)
+      return XGBC_ENOMEM;
   }
   fputs("@>)\n", out);
 

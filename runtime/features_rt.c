@@ -62,15 +62,42 @@ int bg_fx_word_cmp(const char *a, size_t alen, const char *b, size_t blen) {
 }
 
 
+/* s[0..n) with ASCII capitals lowered into out, eight bytes at a time. */
+static void fold_ascii(char *out, const char *s, size_t n) {
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
+
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x, low7, upper;
+    memcpy(&x, s + i, 8);
+    low7 = x & (ones * 0x7f);
+    /* per byte: 7 low bits >= 'A' and not > 'Z', and the byte is ASCII */
+    upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x7f - 'Z')) & ~x & highs;
+    x |= upper >> 2; /* 0x80 >> 2 is the 0x20 that lowers a letter */
+    memcpy(out + i, &x, 8);
+  }
+  for (; i < n; i++)
+    out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+}
+
+
 /* s lower-cased (ASCII only) into buf; returns n, or SIZE_MAX when s is too long. */
 static size_t fold_into(char *buf, size_t cap, const char *s, size_t n) {
-  size_t i;
-
   if (n > cap)
     return (size_t)-1;
-  for (i = 0; i < n; i++)
-    buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
+  fold_ascii(buf, s, n);
   return n;
+}
+
+
+/* Whether a[0..n) and b[0..n) are equal: inline, for the short strings compared here. */
+static int same_bytes(const char *a, const char *b, size_t n) {
+  size_t i;
+
+  for (i = 0; i < n; i++)
+    if (a[i] != b[i])
+      return 0;
+  return 1;
 }
 
 
@@ -107,18 +134,44 @@ float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, floa
 }
 
 
-float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, size_t n,
-                    float unknown, float dflt, int fold) {
+/* The id of s[0..len) through a vocabulary's hash table, unknown when it is not there. */
+static float vocab_hashed(const char *s, size_t len, const struct bg_fx_word *words,
+                          const uint32_t *hash, uint32_t mask, float unknown, int fold) {
+  char buf[MAX_FOLD];
+  uint32_t h = 2166136261u, at;
+  size_t i;
+
+  /* No word is longer than MAX_FOLD - 1 bytes (read_features.c), so a longer string is
+   * unknown, as bisection finds. */
+  if (len >= MAX_FOLD)
+    return unknown;
+  if (fold) {
+    fold_ascii(buf, s, len);
+    s = buf;
+  }
+  for (i = 0; i < len; i++)
+    h = (h ^ (unsigned char)s[i]) * 16777619u;
+  /* At most half the slots are full: an empty one ends every search. */
+  for (at = h & mask; hash[at] != 0; at = (at + 1) & mask) {
+    const struct bg_fx_word *w = &words[hash[at] - 1];
+    if (w->len == len && memcmp(w->s, s, len) == 0)
+      return w->id;
+  }
+  return unknown;
+}
+
+
+float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, const uint32_t *hash,
+                    uint32_t mask, float unknown, float dflt, int fold) {
   char buf[MAX_FOLD + 4];
   size_t pos = 0, len;
 
   if (v == NULL || v->type != BG_JV_STRING)
     return dflt;
   if (!v->esc)
-    return vocab_lookup(v->p, v->n, words, n, unknown, fold);
-  /* No word is longer than MAX_FOLD - 1 bytes, so a longer string is unknown either way. */
+    return vocab_hashed(v->p, v->n, words, hash, mask, unknown, fold);
   len = bg_jv_decode(v, &pos, buf, sizeof buf);
-  return len > MAX_FOLD ? unknown : vocab_lookup(buf, len, words, n, unknown, fold);
+  return vocab_hashed(buf, len, words, hash, mask, unknown, fold);
 }
 
 
@@ -419,24 +472,6 @@ static void build_first(void) {
 }
 
 
-/* s[0..n) with ASCII capitals lowered into out, eight bytes at a time. */
-static void fold_ua(char *out, const char *s, size_t n) {
-  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  size_t i = 0;
-
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x, low7, upper;
-    memcpy(&x, s + i, 8);
-    low7 = x & (ones * 0x7f);
-    /* per byte: 7 low bits >= 'A' and not > 'Z', and the byte is ASCII */
-    upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x7f - 'Z')) & ~x & highs;
-    x |= upper >> 2; /* 0x80 >> 2 is the 0x20 that lowers a letter */
-    memcpy(out + i, &x, 8);
-  }
-  fold_into(out + i, n - i, s + i, n - i);
-}
-
-
 enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
   char lower[MAX_UA];
   unsigned bits = 0;
@@ -445,15 +480,18 @@ enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
   call_once(&first_once, build_first);
   if (n > MAX_UA)
     n = MAX_UA;
-  fold_ua(lower, ua, n);
+  fold_ascii(lower, ua, n);
   for (i = 0; i + MIN_NEEDLE <= n; i++) {
-    unsigned char c = (unsigned char)lower[i];
-    unsigned b = c | (unsigned)(unsigned char)lower[i + 1] << 8, k;
+    uint16_t pair; /* lower[i] | lower[i + 1] << 8 on this little-endian machine */
+    unsigned b, k, c;
+    memcpy(&pair, lower + i, 2);
+    b = pair;
     if (!((bigram[b >> 6] >> (b & 63)) & 1))
       continue;
+    c = (unsigned char)lower[i];
     for (k = first[c]; k < first[c + 1]; k++)
       if (needles[k].len <= n - i && lower[i + 1] == needles[k].s[1] &&
-          memcmp(lower + i, needles[k].s, needles[k].len) == 0)
+          same_bytes(lower + i + 2, needles[k].s + 2, needles[k].len - 2))
         bits |= needles[k].bits;
   }
   if (bits & R_CRAWLER)

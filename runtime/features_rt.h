@@ -119,8 +119,10 @@ static inline const struct bg_jv *bg_fx_imp_slot(const struct bg_jv *imps, uint3
 
 float bg_fx_number_s(const struct bg_jv *v, float dflt);
 float bg_fx_present_s(const struct bg_jv *v);
-float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, size_t n,
-                    float unknown, float dflt, int fold);
+/* vocabulary through the table's hash (hash[mask + 1] slots, each 0 or 1 + a word's place,
+ * at FNV-1a 32 of the word's bytes or the next free slot after): the same id bisection finds. */
+float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, const uint32_t *hash,
+                    uint32_t mask, float unknown, float dflt, int fold);
 float bg_fx_hash_s(const struct bg_jv *v, uint32_t buckets, float dflt, int fold);
 float bg_fx_hour_s(const struct bg_jv *ts, int64_t now, unsigned flags,
                    const struct bg_jv *utcoffset, float dflt);

@@ -461,55 +461,123 @@ HOT ptr scan_scalar(ptr p, ptr end, struct bg_jv *v) {
 }
 
 
+/* The byte after the string whose opening quote is at p, or NULL: scan_string without the
+ * record, for what nobody reads. */
+HOT ptr skip_string(ptr p, ptr end) {
+  ptr s = ++p;
+  struct bg_jv v;
+
+  while (end - p >= BLOCK) {
+    uint64_t m = block_stops(p);
+    if (m != 0) {
+      p += STOP_AT(m);
+      if (*p == '"')
+        return p + 1;
+      break;
+    }
+    p += BLOCK;
+  }
+  return string_rest(s, p, end, &v);
+}
+
+
+/* The byte after the scalar at p, or NULL: scan_scalar without the record. */
+HOT ptr skip_scalar(ptr p, ptr end) {
+  switch (*p) {
+  case '"':
+    return skip_string(p, end);
+  case 'n':
+    return end - p >= 4 && memcmp(p, "null", 4) == 0 ? p + 4 : NULL;
+  case 't':
+    return end - p >= 4 && memcmp(p, "true", 4) == 0 ? p + 4 : NULL;
+  case 'f':
+    return end - p >= 5 && memcmp(p, "false", 5) == 0 ? p + 5 : NULL;
+  default:
+    return *p == '-' || is_digit(*p) ? scan_number(p) : NULL;
+  }
+}
+
+
 /* Skip the array or object at p, inside depth containers, recording nothing: returns the byte
- * after it, or NULL. A state machine over the labels below; bit i of open says whether the
+ * after it, or NULL. A state machine over the labels below, one state per kind of container
+ * so that each knows what comes next without asking; bit i of open says whether the
  * container at level i (of this skip) is an object. */
 static ptr skip_container(ptr p, ptr end, int depth) {
   uint64_t open[(DEPTH_LIMIT + 63) / 64];
-  int top = 0, obj;
-  struct bg_jv v;
+  int top = 0;
 
 open: /* p is at '[' or '{' */
-  obj = *p == '{';
   if (depth + top >= DEPTH_LIMIT)
     return NULL;
-  if (obj)
+  if (*p == '{') {
     open[top >> 6] |= (uint64_t)1 << (top & 63);
-  else
-    open[top >> 6] &= ~((uint64_t)1 << (top & 63));
+    top++;
+    p = skip_ws(p + 1);
+    if (*p == '}') {
+      p++;
+      goto closed;
+    }
+    goto member;
+  }
+  open[top >> 6] &= ~((uint64_t)1 << (top & 63));
   top++;
   p = skip_ws(p + 1);
-  if (*p == (obj ? '}' : ']')) {
+  if (*p == ']') {
     p++;
     goto closed;
   }
-member: /* p is at a member (object) or an element (array) */
-  if (obj) {
-    if (*p != '"' || (p = scan_string(p, end, &v)) == NULL)
-      return NULL;
-    p = skip_ws(p);
-    if (*p != ':')
-      return NULL;
-    p = skip_ws(p + 1);
-  }
+  goto element;
+
+member: /* p is at a member of an object: "name": value */
+  if (*p != '"' || (p = skip_string(p, end)) == NULL)
+    return NULL;
+  p = skip_ws(p);
+  if (*p != ':')
+    return NULL;
+  p = skip_ws(p + 1);
   if (*p == '{' || *p == '[')
     goto open;
-  if ((p = scan_scalar(p, end, &v)) == NULL)
+  if ((p = skip_scalar(p, end)) == NULL)
     return NULL;
-after: /* p is just after a member or an element */
   p = skip_ws(p);
   if (*p == ',') {
     p = skip_ws(p + 1);
     goto member;
   }
-  if (*p != (obj ? '}' : ']'))
+  if (*p != '}')
     return NULL;
   p++;
+  goto closed;
+
+element: /* p is at an element of an array */
+  if (*p == '{' || *p == '[')
+    goto open;
+  if ((p = skip_scalar(p, end)) == NULL)
+    return NULL;
+after_element:
+  p = skip_ws(p);
+  if (*p == ',') {
+    p = skip_ws(p + 1);
+    goto element;
+  }
+  if (*p != ']')
+    return NULL;
+  p++;
+
 closed: /* the innermost open container ends just before p */
   if (--top == 0)
     return p;
-  obj = (int)(open[(top - 1) >> 6] >> ((top - 1) & 63)) & 1;
-  goto after;
+  if (!((open[(top - 1) >> 6] >> ((top - 1) & 63)) & 1))
+    goto after_element;
+  p = skip_ws(p);
+  if (*p == ',') {
+    p = skip_ws(p + 1);
+    goto member;
+  }
+  if (*p != '}')
+    return NULL;
+  p++;
+  goto closed;
 }
 
 
@@ -541,11 +609,21 @@ static struct bg_jv *slot_of(struct scan *s, int node) {
 static ptr value(struct scan *s, ptr p, int node, int depth, struct bg_jv *v);
 
 
+/* The child of node named by a member name with escapes (rare: decoded apart, so the common
+ * path keeps a small frame). */
+static int __attribute__((noinline)) escaped_key(const struct bg_js_paths *t, int node,
+                                                 const struct bg_jv *key) {
+  char buf[MAX_KEY + 4];
+  size_t pos = 0, n = bg_jv_decode(key, &pos, buf, sizeof buf);
+
+  return n <= MAX_KEY ? t->key(node, buf, n) : -1;
+}
+
+
 /* The object at p, at a node with member children. */
 static ptr object(struct scan *s, ptr p, int node, int depth) {
   const struct bg_js_paths *t = s->paths;
-  struct bg_jv key, ignored, *at;
-  char buf[MAX_KEY + 4];
+  struct bg_jv key, *at;
 
   p = skip_ws(p + 1);
   if (*p == '}')
@@ -558,22 +636,15 @@ static ptr object(struct scan *s, ptr p, int node, int depth) {
     if (*p != ':')
       return NULL;
     p = skip_ws(p + 1);
-    if (!key.esc) {
-      child = t->key(node, key.p, key.n);
-    } else {
-      size_t pos = 0, n = bg_jv_decode(&key, &pos, buf, sizeof buf);
-      child = n <= MAX_KEY ? t->key(node, buf, n) : -1;
-    }
+    child = !key.esc ? t->key(node, key.p, key.n) : escaped_key(t, node, &key);
     /* The first member of a name counts; its later twins are only checked. */
     at = child >= 0 && !s->nomem ? slot_of(s, child) : NULL;
-    if (at == NULL || at->type != BG_JV_ABSENT) {
-      child = -1;
-      at = &ignored;
-    }
-    if (*p == '{' || *p == '[')
-      p = value(s, p, child, depth, at);
+    if (at != NULL && at->type == BG_JV_ABSENT)
+      p = *p == '{' || *p == '[' ? value(s, p, child, depth, at) : scan_scalar(p, s->end, at);
+    else if (*p == '{' || *p == '[')
+      p = depth < DEPTH_LIMIT ? skip_container(p, s->end, depth) : NULL;
     else
-      p = scan_scalar(p, s->end, at);
+      p = skip_scalar(p, s->end);
     if (p == NULL)
       return NULL;
     p = skip_ws(p);

@@ -21,6 +21,13 @@ m4_dnl bg4_fx_word(WORD, ID) - one word (escaped for a C string) and its id
 m4_define(@<bg4_fx_word@>, @<  {"$1", sizeof "$1" - 1, $2},@>)m4_dnl
 m4_dnl bg4_fx_vocab_end - closes a table
 m4_define(@<bg4_fx_vocab_end@>, @<};@>)m4_dnl
+m4_dnl bg4_fx_hash_begin(INDEX, SIZE) bg4_fx_hash_slots(LIST)... bg4_fx_hash_end - the hash
+m4_dnl table of entry INDEX: 1 + the place of a word in vocab_INDEX, or 0
+m4_define(@<bg4_fx_hash_begin@>, @<
+/* its hash table: FNV-1a 32 of a word, open addressing; 1 + the word's place, or 0 */
+static const uint32_t vocab_$1_hash[$2] = {@>)m4_dnl
+m4_define(@<bg4_fx_hash_slots@>, @<  $1,@>)m4_dnl
+m4_define(@<bg4_fx_hash_end@>, @<};@>)m4_dnl
 m4_dnl bg4_fx_entry(INDEX, NAME, WHAT) - starts one entry: a comment, and no value yet
 m4_define(@<bg4_fx_entry@>, @<
 
@@ -98,7 +105,8 @@ m4_define(@<bg4_fx_sarea_alt@>, @<
 m4_define(@<bg4_fx_snumber@>, @<
   row[$1] = bg_fx_number_s(v, $2);@>)m4_dnl
 m4_define(@<bg4_fx_svocabulary@>, @<
-  row[$1] = bg_fx_vocab_s(v, vocab_$1, sizeof vocab_$1 / sizeof vocab_$1[0], $2, $3, $4);@>)m4_dnl
+  row[$1] = bg_fx_vocab_s(v, vocab_$1, vocab_$1_hash,
+                          sizeof vocab_$1_hash / sizeof vocab_$1_hash[0] - 1, $2, $3, $4);@>)m4_dnl
 m4_define(@<bg4_fx_shash@>, @<
   row[$1] = bg_fx_hash_s(v, $2u, $3, $4);@>)m4_dnl
 m4_define(@<bg4_fx_spresent@>, @<
