@@ -26,3 +26,6 @@ $(SCANTEST)/json_scan_swar.o: runtime/json_scan.c
 SCAN_SPECS := $(SCANTEST)/features.o $(SCANTEST)/aws.o $(FXTEST)/features.o
 TEST_EXTRA_test_json_scan := $(SCAN_SPECS) $(SCAN_RUNTIME) $(HOST)/obj/runtime/json_scan.o
 TEST_EXTRA_test_json_scan_swar := $(SCAN_SPECS) $(SCAN_RUNTIME) $(SCANTEST)/json_scan_swar.o
+
+# The /v1/filter answer end to end (escapes, odd impressions, bidder sources).
+TEST_EXTRA_test_filter_answer := $(HOST)/obj/tests/net.o

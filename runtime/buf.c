@@ -30,16 +30,11 @@ void bg_buf_free(struct bg_buf *b) {
 }
 
 
-int bg_buf_json_string(struct bg_buf *b, const char *s, size_t n) {
+char *bg_put_json_string(char *o, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
   const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
   size_t i = 0;
-  char *o;
 
-  /* Worst case: every byte becomes \u00XX. */
-  if (bg_buf_reserve(b, 6 * n + 2) != 0)
-    return -1;
-  o = b->p + b->len;
   *o++ = '"';
   while (i < n) {
     unsigned char c;
@@ -74,19 +69,34 @@ int bg_buf_json_string(struct bg_buf *b, const char *s, size_t n) {
     }
   }
   *o++ = '"';
-  b->len = (size_t)(o - b->p);
+  return o;
+}
+
+
+int bg_buf_json_string(struct bg_buf *b, const char *s, size_t n) {
+  if (bg_buf_reserve(b, BG_JSON_STRING_MAX(n)) != 0)
+    return -1;
+  b->len = (size_t)(bg_put_json_string(b->p + b->len, s, n) - b->p);
   return 0;
 }
 
 
-int bg_buf_uint(struct bg_buf *b, unsigned long long v) {
-  char tmp[24];
+char *bg_put_uint(char *o, unsigned long long v) {
+  char tmp[BG_UINT_MAX];
   int n = 0;
 
   do
     tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
   while ((v /= 10) != 0);
-  return bg_buf_put(b, tmp + sizeof tmp - n, (size_t)n);
+  return bg_put(o, tmp + sizeof tmp - n, (size_t)n);
+}
+
+
+int bg_buf_uint(struct bg_buf *b, unsigned long long v) {
+  if (bg_buf_reserve(b, BG_UINT_MAX) != 0)
+    return -1;
+  b->len = (size_t)(bg_put_uint(b->p + b->len, v) - b->p);
+  return 0;
 }
 
 
@@ -110,19 +120,19 @@ static double pow10_of(int k) {
 }
 
 
-int bg_buf_float(struct bg_buf *b, float f) {
+char *bg_put_float(char *o, float f) {
   char tmp[32], digits[10];
   double d = fabs((double)f), m;
   long long q;
   int e, n = 0, nd, i;
 
   if (!isfinite(f))
-    return bg_buf_put(b, "null", 4);
+    return BG_PUT_LIT(o, "null");
   if (signbit(f))
     tmp[n++] = '-';
   if (d == 0) {
     tmp[n++] = '0';
-    return bg_buf_put(b, tmp, (size_t)n);
+    return bg_put(o, tmp, (size_t)n);
   }
   /* What printf("%.9g") prints, without printf: 9 significant digits of the float (computed
    * in double: the error is far below half a float ulp, so the text reads back as f), then
@@ -175,5 +185,13 @@ int bg_buf_float(struct bg_buf *b, float f) {
         tmp[n++] = digits[i];
     }
   }
-  return bg_buf_put(b, tmp, (size_t)n);
+  return bg_put(o, tmp, (size_t)n);
+}
+
+
+int bg_buf_float(struct bg_buf *b, float f) {
+  if (bg_buf_reserve(b, BG_FLOAT_MAX) != 0)
+    return -1;
+  b->len = (size_t)(bg_put_float(b->p + b->len, f) - b->p);
+  return 0;
 }
