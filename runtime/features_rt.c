@@ -5,6 +5,8 @@
 #include <string.h>
 #include <threads.h>
 
+#include "ascii.h"
+
 #define MAX_FOLD 256 /* longest string a folding lookup lower-cases; longer ones are unknown */
 #define MAX_UA 512   /* user agents are classified on their first MAX_UA bytes */
 
@@ -62,30 +64,11 @@ int bg_fx_word_cmp(const char *a, size_t alen, const char *b, size_t blen) {
 }
 
 
-/* s[0..n) with ASCII capitals lowered into out, eight bytes at a time. */
-static void fold_ascii(char *out, const char *s, size_t n) {
-  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-  size_t i = 0;
-
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x, low7, upper;
-    memcpy(&x, s + i, 8);
-    low7 = x & (ones * 0x7f);
-    /* per byte: 7 low bits >= 'A' and not > 'Z', and the byte is ASCII */
-    upper = (low7 + ones * (0x80 - 'A')) & ~(low7 + ones * (0x7f - 'Z')) & ~x & highs;
-    x |= upper >> 2; /* 0x80 >> 2 is the 0x20 that lowers a letter */
-    memcpy(out + i, &x, 8);
-  }
-  for (; i < n; i++)
-    out[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + ('a' - 'A') : s[i]);
-}
-
-
 /* s lower-cased (ASCII only) into buf; returns n, or SIZE_MAX when s is too long. */
 static size_t fold_into(char *buf, size_t cap, const char *s, size_t n) {
   if (n > cap)
     return (size_t)-1;
-  fold_ascii(buf, s, n);
+  bg_ascii_lower(buf, s, n);
   return n;
 }
 
@@ -146,7 +129,7 @@ static float vocab_hashed(const char *s, size_t len, const struct bg_fx_word *wo
   if (len >= MAX_FOLD)
     return unknown;
   if (fold) {
-    fold_ascii(buf, s, len);
+    bg_ascii_lower(buf, s, len);
     s = buf;
   }
   for (i = 0; i < len; i++)
@@ -480,7 +463,7 @@ enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
   call_once(&first_once, build_first);
   if (n > MAX_UA)
     n = MAX_UA;
-  fold_ascii(lower, ua, n);
+  bg_ascii_lower(lower, ua, n);
   for (i = 0; i + MIN_NEEDLE <= n; i++) {
     uint16_t pair; /* lower[i] | lower[i + 1] << 8 on this little-endian machine */
     unsigned b, k, c;
