@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 
 int bg_buf_reserve(struct bg_buf *b, size_t n) {
@@ -38,6 +41,23 @@ char *bg_put_json_string(char *o, const char *s, size_t n) {
   *o++ = '"';
   while (i < n) {
     unsigned char c;
+#ifdef __SSE2__
+    /* Sixteen bytes at a time while none needs escaping: '"', '\\', 0x7f, <= 0x1f (unsigned:
+     * UTF-8 bytes >= 0x80 are copied). */
+    if (n - i >= 16) {
+      __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+      __m128i m = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f))));
+      if (_mm_movemask_epi8(m) == 0) {
+        _mm_storeu_si128((__m128i *)(void *)o, x);
+        o += 16;
+        i += 16;
+        continue;
+      }
+    }
+#endif
     /* Eight bytes at a time while none needs escaping ('"', '\\', < 0x20, 0x7f). */
     if (n - i >= 8) {
       uint64_t x, q, e, d;

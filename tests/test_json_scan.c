@@ -1047,12 +1047,14 @@ Test(json_scan, answer_strings_escape_as_byte_by_byte) {
   int n;
 
   for (n = 0; n < 100000; n++) {
-    char s[64], want[400];
+    char s[80], want[600];
     struct bg_buf b = {0};
-    size_t len = rnd(40), i, w = 0;
+    size_t len = rnd(80), i, w = 0;
+    uint32_t sparse = rnd(2) ? 6 : 60; /* long plain runs too, for the 8- and 16-byte steps */
     for (i = 0; i < len; i++) {
-      static const char odd[] = {'"', '\\', 0x01, 0x1f, 0x7f, (char)0x80, (char)0xc3, '\t'};
-      s[i] = rnd(6) ? (char)('a' + rnd(26)) : odd[rnd(sizeof odd)];
+      static const char odd[] = {'"', '\\', 0x01, 0x1f, 0x20, 0x7e, 0x7f, (char)0x80, (char)0xc3,
+                                 (char)0xff, '\t'};
+      s[i] = rnd(sparse) ? (char)('a' + rnd(26)) : odd[rnd(sizeof odd)];
     }
     want[w++] = '"';
     for (i = 0; i < len; i++) {
