@@ -73,17 +73,6 @@ static size_t fold_into(char *buf, size_t cap, const char *s, size_t n) {
 }
 
 
-/* Whether a[0..n) and b[0..n) are equal: inline, for the short strings compared here. */
-static int same_bytes(const char *a, const char *b, size_t n) {
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (a[i] != b[i])
-      return 0;
-  return 1;
-}
-
-
 /* The id of s[0..len) in words[0..n), unknown when it is not there. */
 static float vocab_lookup(const char *s, size_t len, const struct bg_fx_word *words, size_t n,
                           float unknown, int fold) {
@@ -346,10 +335,8 @@ float bg_fx_area_s(const struct bg_jv *const sub[4], float dflt) {
 
 
 /* User agent rules (docs/features.md): lower-case substrings, each setting one rule bit; the
- * first rule in priority order with a match decides. One pass over the agent finds them all:
- * a bit table of the needles' first two bytes rules out almost every position at once; at
- * the others, only the needles starting with that byte are compared (the table is sorted, so
- * they sit together). */
+ * first rule in priority order with a match decides. One pass over the agent finds them all
+ * (an Aho-Corasick automaton, below). */
 enum {
   R_CRAWLER = 1 << 0,
   R_TV = 1 << 1,
@@ -368,7 +355,6 @@ struct needle {
   unsigned bits;
 };
 
-/* In strcmp order (byte values). */
 static const struct needle needles[] = {
   {"; aft", 5, R_TV},
   {"android", 7, R_PHONE | R_ANDROID},
@@ -430,52 +416,83 @@ static const struct needle needles[] = {
 };
 
 
-/* first[c] .. first[c + 1]: the needles starting with byte c; bit b0 | b1 << 8 of bigram:
- * some needle starts with bytes b0 b1. Built once (call_once), read by every thread after. */
-static unsigned char first[257];
-static uint64_t bigram[65536 / 64];
-static once_flag first_once = ONCE_FLAG_INIT;
-#define MIN_NEEDLE 3 /* the shortest needle ("x11") */
+/* The needles as one automaton (Aho-Corasick): the state after each byte of the agent is the
+ * longest needle prefix the text so far ends with, and ua_out[state] the rule bits of every
+ * needle ending there. Bytes are read through ua_class (a class per byte that some needle
+ * holds, capitals folded onto lower case; 0 for the rest), so one lookup per byte finds them
+ * all. Built once (call_once), read by every thread after. */
+#define UA_STATES 400  /* >= 1 + the needles' bytes (checked when built) */
+#define UA_CLASSES 40  /* >= 1 + the distinct bytes of the needles */
+static unsigned char ua_class[256];
+static uint16_t ua_next[UA_STATES][UA_CLASSES];
+static uint16_t ua_out[UA_STATES];
+static int ua_ok;
+static once_flag ua_once = ONCE_FLAG_INIT;
 
 
-static void build_first(void) {
+static void build_ua(void) {
+  static uint16_t fail[UA_STATES], queue[UA_STATES];
   const size_t count = sizeof needles / sizeof needles[0];
-  size_t k = 0;
-  int c;
+  unsigned n_states = 1, n_classes = 1, head = 0, tail = 0, k, c;
+  size_t i;
 
-  for (c = 0; c < 257; c++) {
-    while (k < count && (c == 256 || (unsigned char)needles[k].s[0] < c))
-      k++;
-    first[c] = (unsigned char)k;
-  }
+  /* classes, and the trie of the needles (ua_next as goto: 0 means none) */
   for (k = 0; k < count; k++) {
-    unsigned b = (unsigned char)needles[k].s[0] | (unsigned)(unsigned char)needles[k].s[1] << 8;
-    bigram[b >> 6] |= (uint64_t)1 << (b & 63);
+    unsigned at = 0;
+    for (i = 0; i < needles[k].len; i++) {
+      unsigned char b = (unsigned char)needles[k].s[i];
+      if (ua_class[b] == 0) {
+        if (n_classes == UA_CLASSES)
+          return;
+        ua_class[b] = (unsigned char)n_classes;
+        if (b >= 'a' && b <= 'z')
+          ua_class[b - 'a' + 'A'] = (unsigned char)n_classes;
+        n_classes++;
+      }
+      c = ua_class[b];
+      if (ua_next[at][c] == 0) {
+        if (n_states == UA_STATES)
+          return;
+        ua_next[at][c] = (uint16_t)n_states++;
+      }
+      at = ua_next[at][c];
+    }
+    ua_out[at] |= (uint16_t)needles[k].bits;
   }
+  /* breadth first: failure links, outputs along them, and the missing transitions */
+  for (c = 0; c < n_classes; c++)
+    if (ua_next[0][c] != 0)
+      queue[tail++] = ua_next[0][c]; /* fail = root */
+  while (head < tail) {
+    unsigned s = queue[head++];
+    ua_out[s] |= ua_out[fail[s]];
+    for (c = 0; c < n_classes; c++) {
+      unsigned t = ua_next[s][c];
+      if (t != 0) {
+        fail[t] = ua_next[fail[s]][c];
+        queue[tail++] = (uint16_t)t;
+      } else {
+        ua_next[s][c] = ua_next[fail[s]][c];
+      }
+    }
+  }
+  ua_ok = 1;
 }
 
 
 enum bg_fx_ua bg_fx_ua_class(const char *ua, size_t n) {
-  char lower[MAX_UA];
-  unsigned bits = 0;
+  const unsigned char *p = (const unsigned char *)ua;
+  unsigned bits = 0, state = 0;
   size_t i;
 
-  call_once(&first_once, build_first);
+  call_once(&ua_once, build_ua);
+  if (!ua_ok)
+    return BG_FX_UA_OTHER; /* the tables are too small for the needles: tests catch it */
   if (n > MAX_UA)
     n = MAX_UA;
-  bg_ascii_lower(lower, ua, n);
-  for (i = 0; i + MIN_NEEDLE <= n; i++) {
-    uint16_t pair; /* lower[i] | lower[i + 1] << 8 on this little-endian machine */
-    unsigned b, k, c;
-    memcpy(&pair, lower + i, 2);
-    b = pair;
-    if (!((bigram[b >> 6] >> (b & 63)) & 1))
-      continue;
-    c = (unsigned char)lower[i];
-    for (k = first[c]; k < first[c + 1]; k++)
-      if (needles[k].len <= n - i && lower[i + 1] == needles[k].s[1] &&
-          same_bytes(lower + i + 2, needles[k].s + 2, needles[k].len - 2))
-        bits |= needles[k].bits;
+  for (i = 0; i < n; i++) {
+    state = ua_next[state][ua_class[p[i]]];
+    bits |= ua_out[state];
   }
   if (bits & R_CRAWLER)
     return BG_FX_UA_CRAWLER;
