@@ -207,9 +207,36 @@ static void put_entry(FILE *out, uint32_t i, const struct xgbc_fx_entry *e,
 }
 
 
+/* runtime/features_rt.h's bg_fx_word_hash, with the little-endian words assembled byte by
+ * byte (so any host computes what the target will); test_json_scan.c would see a difference
+ * (every hashed lookup would miss). */
+static uint32_t word_hash(const unsigned char *s, size_t n) {
+  const uint64_t k = 0xff51afd7ed558ccdu;
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n, x;
+  size_t i = 0, j;
+
+  for (; i + 8 <= n; i += 8) {
+    for (x = 0, j = 0; j < 8; j++)
+      x |= (uint64_t)s[i + j] << (8 * j);
+    h = (h ^ x) * k;
+    h ^= h >> 32;
+  }
+  if (i < n) {
+    const unsigned char *t = n >= 8 ? s + n - 8 : s + i;
+    size_t m = n >= 8 ? 8 : n - i;
+    for (x = 0, j = 0; j < m; j++)
+      x |= (uint64_t)t[j] << (8 * j);
+    h = (h ^ x) * k;
+    h ^= h >> 32;
+  }
+  h *= 0xc4ceb9fe1a85ec53u;
+  return (uint32_t)(h >> 32);
+}
+
+
 /* The hash table of a vocabulary (the scanned form's lookup, runtime/features_rt.c): a power
  * of two of slots, at least twice the words, each 0 (empty) or 1 + a word's place in the
- * sorted table; a word sits at FNV-1a 32 of its bytes, or the next free slot after it.
+ * sorted table; a word sits at word_hash of its bytes, or the next free slot after it.
  * Returns 0 or XGBC_ENOMEM. */
 static int put_hash_table(FILE *out, uint32_t entry, const struct xgbc_fx_entry *e) {
   uint32_t size = 4, k, *slot;
@@ -220,10 +247,8 @@ static int put_hash_table(FILE *out, uint32_t entry, const struct xgbc_fx_entry 
     return XGBC_ENOMEM;
   for (k = 0; k < e->num_words; k++) {
     const unsigned char *w = (const unsigned char *)e->words[k].s;
-    uint32_t h = 2166136261u, at;
-    for (; *w; w++)
-      h = (h ^ *w) * 16777619u;
-    for (at = h & (size - 1); slot[at] != 0; at = (at + 1) & (size - 1))
+    uint32_t at;
+    for (at = word_hash(w, strlen((const char *)w)) & (size - 1); slot[at] != 0; at = (at + 1) & (size - 1))
       ;
     slot[at] = k + 1;
   }

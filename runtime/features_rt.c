@@ -110,8 +110,7 @@ float bg_fx_vocab(const cJSON *v, const struct bg_fx_word *words, size_t n, floa
 static float vocab_hashed(const char *s, size_t len, const struct bg_fx_word *words,
                           const uint32_t *hash, uint32_t mask, float unknown, int fold) {
   char buf[MAX_FOLD];
-  uint32_t h = 2166136261u, at;
-  size_t i;
+  uint32_t at;
 
   /* No word is longer than MAX_FOLD - 1 bytes (read_features.c), so a longer string is
    * unknown, as bisection finds. */
@@ -121,10 +120,8 @@ static float vocab_hashed(const char *s, size_t len, const struct bg_fx_word *wo
     bg_ascii_lower(buf, s, len);
     s = buf;
   }
-  for (i = 0; i < len; i++)
-    h = (h ^ (unsigned char)s[i]) * 16777619u;
   /* At most half the slots are full: an empty one ends every search. */
-  for (at = h & mask; hash[at] != 0; at = (at + 1) & mask) {
+  for (at = bg_fx_word_hash(s, len) & mask; hash[at] != 0; at = (at + 1) & mask) {
     const struct bg_fx_word *w = &words[hash[at] - 1];
     if (w->len == len && memcmp(w->s, s, len) == 0)
       return w->id;

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -119,8 +120,35 @@ static inline const struct bg_jv *bg_fx_imp_slot(const struct bg_jv *imps, uint3
 
 float bg_fx_number_s(const struct bg_jv *v, float dflt);
 float bg_fx_present_s(const struct bg_jv *v);
+/* The hash a vocabulary's table places a word by (compiler/emit_features.c computes the same):
+ * eight bytes at a time, as little-endian words, multiplied and folded. */
+static inline uint32_t bg_fx_word_hash(const char *s, size_t n) {
+  const uint64_t k = 0xff51afd7ed558ccdu;
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n, x;
+  size_t i = 0;
+
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&x, s + i, 8);
+    h = (h ^ x) * k;
+    h ^= h >> 32;
+  }
+  if (i < n) {
+    if (n >= 8) {
+      memcpy(&x, s + n - 8, 8); /* the last eight bytes, overlapping the ones before */
+    } else {
+      for (x = 0; i < n; i++)
+        x |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    }
+    h = (h ^ x) * k;
+    h ^= h >> 32;
+  }
+  h *= 0xc4ceb9fe1a85ec53u;
+  return (uint32_t)(h >> 32);
+}
+
 /* vocabulary through the table's hash (hash[mask + 1] slots, each 0 or 1 + a word's place,
- * at FNV-1a 32 of the word's bytes or the next free slot after): the same id bisection finds. */
+ * at bg_fx_word_hash of the word's bytes or the next free slot after): the same id bisection
+ * finds. */
 float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, const uint32_t *hash,
                     uint32_t mask, float unknown, float dflt, int fold);
 float bg_fx_hash_s(const struct bg_jv *v, uint32_t buckets, float dflt, int fold);

@@ -24,7 +24,7 @@ m4_define(@<bg4_fx_vocab_end@>, @<};@>)m4_dnl
 m4_dnl bg4_fx_hash_begin(INDEX, SIZE) bg4_fx_hash_slots(LIST)... bg4_fx_hash_end - the hash
 m4_dnl table of entry INDEX: 1 + the place of a word in vocab_INDEX, or 0
 m4_define(@<bg4_fx_hash_begin@>, @<
-/* its hash table: FNV-1a 32 of a word, open addressing; 1 + the word's place, or 0 */
+/* its hash table: bg_fx_word_hash of a word, open addressing; 1 + the word's place, or 0 */
 static const uint32_t vocab_$1_hash[$2] = {@>)m4_dnl
 m4_define(@<bg4_fx_hash_slots@>, @<  $1,@>)m4_dnl
 m4_define(@<bg4_fx_hash_end@>, @<};@>)m4_dnl
