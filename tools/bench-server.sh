@@ -112,7 +112,7 @@ print(r["rate"]["achieved"], l["p50"], l["p99"], l["p99.9"], l["max"],
 PY
   echo "bench-server: latency run $r: $(tail -1 "$tmp/lat")" >&2
 done
-read -r lrate lp50 lp99 lp999 lmax lerr < <(sort -g -k3 "$tmp/lat" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+read -r lrate lp50 lp99 lp999 _ < <(sort -g -k3 "$tmp/lat" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
 lat_table=$(awk '{printf "| %d | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6}' "$tmp/lat")
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
@@ -199,7 +199,7 @@ profile), so they differ from wrk's.
 |---|---|---|---|---|---|---|
 $lat_table
 
-Median run: **p50 $lp50 us, p99 $lp99 us** at $lrate requests/s (target: **$verdict_p99**). On a
+Median run: **p50 $lp50 us, p99 $lp99 us** (p99.9 $lp999 us) at $lrate requests/s (target: **$verdict_p99**). On a
 shared core, a p99 in the milliseconds with a p50 of tens of microseconds is other processes
 preempting the server (a scheduler time slice), not queueing in it.
 
