@@ -67,15 +67,6 @@ HOT int is_digit(unsigned c) {
 }
 
 
-/* The bytes of x (little-endian) that end a run of plain string bytes: '"', '\\', control
- * bytes and bytes >= 0x80, as the high bit of each byte (the lowest one set is exact). */
-HOT uint64_t string_stops(uint64_t x) {
-  uint64_t q = x ^ (ONES * '"'), b = x ^ (ONES * '\\');
-
-  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 0x20) & ~x) | x) & HIGHS;
-}
-
-
 /* block_stops(p): the bytes of the BLOCK bytes at p that end a run of plain string bytes, as
  * a mask whose lowest set bit, through STOP_AT, is the offset of the first. One instruction
  * set per machine: SSE2 (every amd64), NEON (every arm64), else eight bytes in a word.
@@ -106,11 +97,15 @@ HOT uint64_t block_stops(ptr p) {
 #else
 #define BLOCK 8
 #define STOP_AT(m) ((unsigned)__builtin_ctzll(m) >> 3)
+/* The high bit of each byte of the word at p that is '"', '\\', a control byte or >= 0x80
+ * (the lowest one set is exact: borrows only run upward from a true one). */
 HOT uint64_t block_stops(ptr p) {
-  uint64_t x;
+  uint64_t x, q, b;
 
   memcpy(&x, p, 8);
-  return string_stops(x);
+  q = x ^ (ONES * '"');
+  b = x ^ (ONES * '\\');
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((x - ONES * 0x20) & ~x) | x) & HIGHS;
 }
 #endif
 
