@@ -76,7 +76,8 @@ struct xgbc_features {
   struct xgbc_fx_entry *entries;
   uint32_t num_entries;
   int uses_bidder;
-  int bidder_in_splits; /* set by xgbc_features_check: a tree splits on a $bidder entry */
+  int bidder_in_splits; /* a tree splits on a $bidder entry: 1 (the safe answer) until
+                           xgbc_features_check has seen the model */
 };
 
 /* ---- the scan table (fxtrie.c) ----

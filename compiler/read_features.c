@@ -522,6 +522,7 @@ int xgbc_read_features(const char *text, size_t len, struct xgbc_features *fs,
   int err = 0, n, i;
 
   memset(fs, 0, sizeof *fs);
+  fs->bidder_in_splits = 1; /* until xgbc_features_check has seen the model */
   root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (root == NULL) {
     const char *at = cJSON_GetErrorPtr();
@@ -600,6 +601,8 @@ out:
 static int bidder_in_splits(const struct xgbc_features *fs, const struct xgbc_model *m) {
   uint32_t t;
 
+  if (m->num_trees == 0)
+    return 1; /* no trees (a linear booster, say): every feature may count */
   for (t = 0; t < m->num_trees; t++) {
     const struct xgbc_tree *tr = &m->trees[t];
     int32_t stack[64], top = 0;

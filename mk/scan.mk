@@ -29,3 +29,6 @@ TEST_EXTRA_test_json_scan_swar := $(SCAN_SPECS) $(SCAN_RUNTIME) $(SCANTEST)/json
 
 # The /v1/filter answer end to end (escapes, odd impressions, bidder sources).
 TEST_EXTRA_test_filter_answer := $(HOST)/obj/tests/net.o
+
+# Scoring distinct rows only (rows.c), and xgbc's bidder-blind mark.
+TEST_EXTRA_test_rows_score := $(HOST)/obj/runtime/rows.o $(HOST)/obj/runtime/arena.o

@@ -39,7 +39,7 @@ struct scan {
   const struct bg_js_paths *paths;
   struct bg_arena *a;
   struct bg_js_doc *doc;
-  struct bg_jv *imp;            /* slots of the impression being scanned */
+  struct bg_jv *base[2];        /* slots by scope: the request's, the impression's being read */
   uint32_t max_imps, imps_cap, bidders_cap;
   int nomem;                    /* the arena said no: keep checking, record nothing more */
 };
@@ -597,7 +597,22 @@ static int grow(struct bg_arena *a, struct bg_jv **p, uint32_t n, uint32_t *cap,
 static struct bg_jv *slot_of(struct scan *s, int node) {
   const struct bg_js_node *n = &s->paths->node[node];
 
-  return (n->scope == BG_JS_SCOPE_IMP ? s->imp : s->doc->request) + n->slot;
+  return s->base[n->scope] + n->slot;
+}
+
+
+/* The closing quote of the plain member name starting at k (printable ASCII up to the quote,
+ * the common case), or NULL for anything else (escapes, UTF-8, the end of the body near). */
+HOT ptr plain_name_end(ptr k, ptr end) {
+  while (end - k >= BLOCK) {
+    uint64_t m = block_stops(k);
+    if (m != 0) {
+      k += STOP_AT(m);
+      return *k == '"' ? k : NULL;
+    }
+    k += BLOCK;
+  }
+  return NULL;
 }
 
 
@@ -618,28 +633,38 @@ static int __attribute__((noinline)) escaped_key(const struct bg_js_paths *t, in
 /* The object at p, at a node with member children. */
 static ptr object(struct scan *s, ptr p, int node, int depth) {
   const struct bg_js_paths *t = s->paths;
-  struct bg_jv key, *at;
+  ptr end = s->end;
 
   p = skip_ws(p + 1);
   if (*p == '}')
     return p + 1;
   for (;;) {
+    struct bg_jv *at;
+    ptr q;
     int child;
-    if (*p != '"' || (p = scan_string(p, s->end, &key)) == NULL)
+    if (*p != '"')
       return NULL;
+    if ((q = plain_name_end(p + 1, end)) != NULL) {
+      child = t->key(node, (const char *)p + 1, (size_t)(q - p - 1));
+      p = q + 1;
+    } else {
+      struct bg_jv key;
+      if ((p = string_rest(p + 1, p + 1, end, &key)) == NULL)
+        return NULL;
+      child = !key.esc ? t->key(node, key.p, key.n) : escaped_key(t, node, &key);
+    }
     p = skip_ws(p);
     if (*p != ':')
       return NULL;
     p = skip_ws(p + 1);
-    child = !key.esc ? t->key(node, key.p, key.n) : escaped_key(t, node, &key);
     /* The first member of a name counts; its later twins are only checked. */
     at = child >= 0 && !s->nomem ? slot_of(s, child) : NULL;
     if (at != NULL && at->type == BG_JV_ABSENT)
-      p = *p == '{' || *p == '[' ? value(s, p, child, depth, at) : scan_scalar(p, s->end, at);
+      p = *p == '{' || *p == '[' ? value(s, p, child, depth, at) : scan_scalar(p, end, at);
     else if (*p == '{' || *p == '[')
-      p = depth < DEPTH_LIMIT ? skip_container(p, s->end, depth) : NULL;
+      p = depth < DEPTH_LIMIT ? skip_container(p, end, depth) : NULL;
     else
-      p = skip_scalar(p, s->end);
+      p = skip_scalar(p, end);
     if (p == NULL)
       return NULL;
     p = skip_ws(p);
@@ -666,10 +691,10 @@ static ptr imp_element(struct scan *s, ptr p, int depth) {
     s->nomem = 1;
     return value(s, p, -1, depth, &ignored);
   }
-  s->imp = d->imps + (size_t)d->n_imps_kept++ * per;
-  memset(s->imp, 0, per * sizeof *s->imp);
-  p = value(s, p, BG_JS_NODE_IMP, depth, s->imp + BG_JS_IMP_SELF);
-  s->imp = NULL;
+  s->base[BG_JS_SCOPE_IMP] = d->imps + (size_t)d->n_imps_kept++ * per;
+  memset(s->base[BG_JS_SCOPE_IMP], 0, per * sizeof *d->imps);
+  p = value(s, p, BG_JS_NODE_IMP, depth, s->base[BG_JS_SCOPE_IMP] + BG_JS_IMP_SELF);
+  s->base[BG_JS_SCOPE_IMP] = NULL;
   return p;
 }
 
@@ -756,6 +781,7 @@ int bg_js_scan(const char *body, size_t len, const struct bg_js_paths *paths, ui
   if (doc->request == NULL)
     return BG_JS_ENOMEM;
   memset(doc->request, 0, paths->num_request_slots * sizeof *doc->request);
+  s.base[BG_JS_SCOPE_REQUEST] = doc->request;
   /* cJSON skips a byte order mark when the buffer (with its '\0') is longer than 4. */
   if (len >= 4 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
     p += 3;
