@@ -114,6 +114,20 @@ PY
   echo "bench-server: latency run $r: $(tail -1 "$tmp/lat")" >&2
 done
 read -r lrate lp50 lp99 lp999 _ < <(sort -g -k3 "$tmp/lat" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
+# The same client at the same rate against nginx's fixed answer: what this machine and bidload
+# allow at all.
+taskset -c 1 "$bidload" "http://127.0.0.1:$nport/v1/filter" --rate "$target" \
+  --duration "${DURATION}s" --connections "$LAT_CONNS" --json "$tmp/nlat.json" > "$tmp/nlat.txt" || true
+nlag=$(sed -n 's/.*send lag *\([0-9.]*\) ms.*/\1/p' "$tmp/nlat.txt")
+read -r nlrate nlp50 nlp99 nlp999 nlmax nlerr nlag < <(/usr/bin/python3 - "$tmp/nlat.json" "${nlag:-0}" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+l = r["latency_us"]
+e = r["errors"]
+print(r["rate"]["achieved"], l["p50"], l["p99"], l["p99.9"], l["max"],
+      e["connect"] + e["timeout"] + sum(e["status"].values()), sys.argv[2])
+PY
+)
 lat_table=$(awk '{printf "| %d | %s | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6, $7}' "$tmp/lat")
 # The same target closed loop with wrk (a lower bound: no coordinated omission correction),
 # because one bidload thread may not offer that rate on the one core it has: the heaviest
@@ -232,6 +246,7 @@ profile), so they differ from wrk's.
 | run | achieved req/s | p50 (us) | p99 (us) | p99.9 (us) | max (us) | errors | client send lag (ms) |
 |---|---|---|---|---|---|---|---|
 $lat_table
+| nginx, same rate | $nlrate | $nlp50 | $nlp99 | $nlp999 | $nlmax | $nlerr | $nlag |
 
 Median run: **p50 $lp50 us, p99 $lp99 us** (p99.9 $lp999 us) at $lrate requests/s (target: **$verdict_p99**). On a
 shared core, a p99 in the milliseconds with a p50 of tens of microseconds is other processes
