@@ -9,7 +9,8 @@
  *     and a surrogate must be a high one followed by \u and a low one;
  *   - raw tab, LF and CR are taken inside strings; other control bytes nowhere (that was the
  *     UTF-8 check before the parse).
- * Strings, where most of a request's bytes are, are checked eight bytes at a time.
+ * Strings, where most of a request's bytes are, are checked a block at a time (16 bytes with
+ * SSE2 or NEON, 8 in a word elsewhere).
  *
  * Scope of the recursion: containers the path table follows recurse (at most as deep as the
  * longest spec path); everything else is skipped by one loop with a bit stack, so 1000 nested
@@ -23,7 +24,7 @@
 #include "arena.h"
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "json_scan.c reads eight bytes at a time as a little-endian word"
+#error "json_scan.c reads blocks of bytes as little-endian words"
 #endif
 
 #define DEPTH_LIMIT 1000 /* cJSON's CJSON_NESTING_LIMIT: containers inside each other */

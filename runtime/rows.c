@@ -12,7 +12,7 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
                   int64_t now, uint32_t max_rows, struct bg_arena *a, struct bg_rows *rows) {
   struct bg_fx_scanned in;
   uint32_t i, b, nf = fx->num_features;
-  const float *first = NULL; /* the first row of the first impression that is an object */
+  const float *first = NULL; /* the rows of the first impression that is an object */
   uint64_t n;
 
   memset(rows, 0, sizeof *rows);
@@ -36,31 +36,36 @@ int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint
   in.n_imps = br->n_imp;
   in.now = now;
   for (i = 0; i < br->n_imp; i++) {
-    float *row = rows->x + (size_t)i * rows->per_imp * nf;
+    uint32_t per = rows->per_imp;
+    float *row = rows->x + (size_t)i * per * nf;
     int ok;
     in.imp = br->imps + (size_t)i * br->imp_stride;
     ok = in.imp[BG_JS_IMP_SELF].type == BG_JV_OBJECT;
-    in.bidder = fx->uses_bidder && rows->per_imp > 0 ? &br->bidders.item[0] : NULL;
-    if (ok && first != NULL) {
-      /* The request's own entries are those of the impression before: copy, redo the rest. */
-      memcpy(row, first, nf * sizeof *row);
-      fx->extract_scanned_imp(&in, row);
-    } else if (ok) {
-      fx->extract_scanned(&in, row);
-      first = row;
-    } else {
-      for (b = 0; b < nf; b++)
+    memset(rows->ok + (size_t)i * per, ok, per);
+    if (!ok) {
+      for (b = 0; b < per * nf; b++)
         row[b] = NAN;
+      continue;
     }
-    rows->ok[(size_t)i * rows->per_imp] = (uint8_t)ok;
-    /* The other bidders of this impression: copy the row, redo the $bidder entries. */
-    for (b = 1; b < rows->per_imp; b++) {
+    if (first != NULL) {
+      /* Only the entries that read the impression differ from the impression before's rows
+       * (the request's and the bidders' own are the same): copy them, redo those. */
+      memcpy(row, first, (size_t)per * nf * sizeof *row);
+      for (b = 0; b < per; b++) {
+        in.bidder = fx->uses_bidder ? &br->bidders.item[b] : NULL;
+        fx->extract_scanned_imp(&in, row + (size_t)b * nf);
+      }
+      continue;
+    }
+    first = row;
+    in.bidder = fx->uses_bidder && per > 0 ? &br->bidders.item[0] : NULL;
+    fx->extract_scanned(&in, row);
+    /* The other bidders: copy the row, redo the $bidder entries. */
+    for (b = 1; b < per; b++) {
       float *next = row + (size_t)b * nf;
       memcpy(next, row, nf * sizeof *row);
       in.bidder = &br->bidders.item[b];
-      if (ok)
-        fx->extract_scanned_bidder(&in, next);
-      rows->ok[(size_t)i * rows->per_imp + b] = (uint8_t)ok;
+      fx->extract_scanned_bidder(&in, next);
     }
   }
   return 0;
