@@ -151,20 +151,21 @@ int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struc
   struct bg_buf *b = &l->scratch;
   int uses_bidder = l->features->uses_bidder;
   uint32_t i, k, r = 0, per = rows->per_imp, last_bits = 0;
-  size_t bound, frag_bytes = 0, *frag_at, model_len = strlen(l->model_id);
+  size_t bound, frag_bytes = 0, nfrag, *frag_at, model_len = strlen(l->model_id);
   char *p, *frags, *last_score = NULL;
   size_t last_len = 0;
 
-  /* The fragments: ",{\"bidder\":NAME,\"score\":" per bidder (the comma dropped for the
-   * first), in the arena. */
-  frag_at = bg_arena_alloc(&c->arena, (per + 1) * sizeof *frag_at);
+  /* The fragments: ",{\"bidder\":NAME,\"score\":" per bidder, or one ",{\"score\":" without
+   * bidders (the comma is left out before the first), in the arena. */
+  nfrag = uses_bidder ? per : 1;
+  frag_at = bg_arena_alloc(&c->arena, (nfrag + 1) * sizeof *frag_at);
   for (k = 0; uses_bidder && k < per; k++)
-    frag_bytes += BG_JSON_STRING_MAX((size_t)br->bidders.item[k].n) + 24;
-  frags = bg_arena_alloc(&c->arena, frag_bytes + 24);
+    frag_bytes += BG_JSON_STRING_MAX((size_t)br->bidders.item[k].n);
+  frags = bg_arena_alloc(&c->arena, frag_bytes + 24 * (size_t)nfrag);
   if (frag_at == NULL || frags == NULL)
     return BG_HTTP_ERR_INTERNAL;
   p = frags;
-  for (k = 0; k < per; k++) {
+  for (k = 0; k < nfrag; k++) {
     frag_at[k] = (size_t)(p - frags);
     if (uses_bidder) {
       p = BG_PUT_LIT(p, ",{\"bidder\":");
@@ -173,13 +174,11 @@ int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struc
     } else {
       p = BG_PUT_LIT(p, ",{\"score\":");
     }
-    if (!uses_bidder)
-      break; /* one row per impression: one fragment */
   }
-  frag_at[uses_bidder ? per : 1] = (size_t)(p - frags);
+  frag_at[nfrag] = (size_t)(p - frags);
 
   bound = 64 + BG_JSON_STRING_MAX(br->id_len) + model_len +
-          (size_t)rows->n * (frag_at[uses_bidder ? per : 1] + BG_FLOAT_MAX + 40);
+          (size_t)rows->n * (frag_at[nfrag] + BG_FLOAT_MAX + 40);
   for (i = 0; i < br->n_imp; i++)
     bound += 32 + BG_JSON_STRING_MAX((size_t)br->imps[(size_t)i * br->imp_stride +
                                                       BG_JS_IMP_ID].n);
