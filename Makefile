@@ -45,7 +45,7 @@ COMPILER_OBJ := $(COMPILER_SRC:%.c=$(HOST)/obj/%.o)
 RUNTIME_SRC := runtime/main.c runtime/csv.c runtime/config.c runtime/server.c runtime/http.c \
   runtime/router.c runtime/h_filter.c runtime/h_health.c runtime/openrtb.c runtime/rows.c \
   runtime/decide.c runtime/respond.c runtime/buf.c runtime/arena.c runtime/features_rt.c \
-  runtime/extract.c compiler/sha256.c
+  runtime/extract.c runtime/json_scan.c compiler/sha256.c
 # The Thrift endpoint (docs/thrift.md) is part of every bidgate binary.
 THRIFT_SRC := runtime/thrift_proto.c runtime/thrift_fx.c runtime/thrift_call.c \
   runtime/thrift_server.c

@@ -81,15 +81,74 @@ struct xgbc_features {
   uint32_t num_entries;
   int uses_bidder;
   int uses_thrift;            /* some entry has a Thrift source: features.c gets extract_thrift */
+  int bidder_in_splits; /* a tree splits on a $bidder entry: 1 (the safe answer) until
+                           xgbc_features_check has seen the model */
 };
+
+/* ---- the scan table (fxtrie.c) ----
+ * Every path of a spec, and the ones the server reads itself (id, imp, ext.bidders, imp[].id),
+ * as a trie of member names and array indices that runtime/json_scan.c follows while it checks
+ * a request body (runtime/json_scan.h describes the runtime side). Nodes 0 and 1 are the
+ * request and an impression; the runtime's fixed nodes and slots come next, in the order
+ * json_scan.h numbers them. A request path through imp[N] is kept as "impression N" plus the
+ * rest under the impression node, because the impression elements are scanned there. */
+
+enum xgbc_fx_scope { XGBC_FX_SCOPE_REQUEST, XGBC_FX_SCOPE_IMP };
+
+#define XGBC_FX_KEYS 1u    /* as BG_JS_KEYS: member children */
+#define XGBC_FX_INDICES 2u /* BG_JS_INDICES: element children */
+#define XGBC_FX_IMPS 4u    /* BG_JS_IMPS: the request's imp list */
+#define XGBC_FX_BIDDERS 8u /* BG_JS_BIDDERS: ext.bidders */
+
+struct xgbc_fx_node {
+  int parent;     /* -1 for the roots */
+  char *key;      /* the member name leading here, or NULL: element `index` */
+  int index;
+  int scope;      /* enum xgbc_fx_scope */
+  uint32_t slot;  /* among its scope's slots, in creation order */
+  unsigned flags; /* XGBC_FX_* */
+  char *text;     /* the path, for comments: "device.geo", "imp[].banner.format[0]" */
+};
+
+struct xgbc_fx_trie {
+  struct xgbc_fx_node *node;
+  uint32_t num_nodes, cap;
+  uint32_t num_slots[2]; /* per scope */
+};
+
+/* Where a path's value is read from. */
+enum xgbc_fx_refkind {
+  XGBC_FX_REF_REQUEST, /* a request slot */
+  XGBC_FX_REF_IMP,     /* a slot of the impression being scored */
+  XGBC_FX_REF_IMPK,    /* a slot of impression k (a request path through imp[k]) */
+  XGBC_FX_REF_BIDDER   /* the candidate bidder */
+};
+
+struct xgbc_fx_ref {
+  enum xgbc_fx_refkind kind;
+  uint32_t k;   /* XGBC_FX_REF_IMPK */
+  int node;     /* -1 for the bidder */
+};
+
+/* The trie of every path fs reads (area entries add w, h, format[0].w and format[0].h under
+ * each of their paths). Returns 0 or XGBC_ENOMEM (t is then freed). */
+int xgbc_fx_trie_build(const struct xgbc_features *fs, struct xgbc_fx_trie *t);
+
+/* Where path p, followed by the extra member names in suffix (NULL-terminated; "[0]" stands
+ * for element 0), is recorded: its node in t, which must hold it (built above). */
+struct xgbc_fx_ref xgbc_fx_trie_ref(const struct xgbc_fx_trie *t, const struct xgbc_fx_path *p,
+                                    const char *const *suffix);
+
+void xgbc_fx_trie_free(struct xgbc_fx_trie *t);
 
 /* Parse and check a spec (text need not be NUL-terminated). On failure *fs is left empty. */
 int xgbc_read_features(const char *text, size_t len, struct xgbc_features *fs,
                        struct xgbc_diag *d);
 
 /* Refuse a spec that does not fit model m (read from model_file): a different number of
- * features, or names that differ from the model's own feature names when it has them. */
-int xgbc_features_check(const struct xgbc_features *fs, const struct xgbc_model *m,
+ * features, or names that differ from the model's own feature names when it has some. On
+ * success, notes in fs->bidder_in_splits whether a tree of m splits on a $bidder entry. */
+int xgbc_features_check(struct xgbc_features *fs, const struct xgbc_model *m,
                         const char *model_file, struct xgbc_diag *d);
 
 /* Read entry ei's optional "thrift" member j (NULL when absent) into e, whose transform is

@@ -525,6 +525,7 @@ int xgbc_read_features(const char *text, size_t len, struct xgbc_features *fs,
   int err = 0, n, i;
 
   memset(fs, 0, sizeof *fs);
+  fs->bidder_in_splits = 1; /* until xgbc_features_check has seen the model */
   root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (root == NULL) {
     const char *at = cJSON_GetErrorPtr();
@@ -599,7 +600,37 @@ out:
 }
 
 
-int xgbc_features_check(const struct xgbc_features *fs, const struct xgbc_model *m,
+/* Whether a tree of m splits on a feature whose entry reads $bidder (nodes reachable from
+ * each root only: the IR keeps pruned slots). */
+static int bidder_in_splits(const struct xgbc_features *fs, const struct xgbc_model *m) {
+  uint32_t t;
+
+  if (m->num_trees == 0)
+    return 1; /* no trees (a linear booster, say): every feature may count */
+  for (t = 0; t < m->num_trees; t++) {
+    const struct xgbc_tree *tr = &m->trees[t];
+    int32_t stack[64], top = 0;
+    if (tr->num_nodes == 0)
+      continue;
+    stack[top++] = 0;
+    while (top > 0) {
+      const struct xgbc_node *n = &tr->nodes[stack[--top]];
+      if (n->left == XGBC_NO_CHILD)
+        continue;
+      if (n->feature < fs->num_entries && fs->entries[n->feature].uses_bidder)
+        return 1;
+      /* validate.c bounds the depth; a deeper tree is counted as splitting, to be safe. */
+      if (top + 2 > 64)
+        return 1;
+      stack[top++] = n->left;
+      stack[top++] = n->right;
+    }
+  }
+  return 0;
+}
+
+
+int xgbc_features_check(struct xgbc_features *fs, const struct xgbc_model *m,
                         const char *model_file, struct xgbc_diag *d) {
   uint32_t i;
 
@@ -615,5 +646,6 @@ int xgbc_features_check(const struct xgbc_features *fs, const struct xgbc_model 
                        "named \"%.128s\"", fs->entries[i].name, i, model_file,
                        m->feature_names[i]);
     }
+  fs->bidder_in_splits = bidder_in_splits(fs, m);
   return 0;
 }

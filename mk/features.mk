@@ -9,5 +9,6 @@ $(FXTEST)/gen/features.c: tests/features/spec.json tests/features/model.json $(X
 $(FXTEST)/features.o: $(FXTEST)/gen/features.c
 	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
-TEST_EXTRA_test_features := $(FXTEST)/features.o $(HOST)/obj/runtime/features_rt.o
+TEST_EXTRA_test_features := $(FXTEST)/features.o $(HOST)/obj/runtime/features_rt.o \
+  $(HOST)/obj/runtime/json_scan.o $(HOST)/obj/runtime/arena.o
 TEST_ENV += BG_TEST_FEATURES=$(CURDIR)/tests/features

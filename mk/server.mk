@@ -22,9 +22,9 @@ TEST_EXTRA_test_http_errors := $(HOST)/obj/tests/net.o
 # ---- benchmark: bidgate vs nginx's fixed answer (tools/bench-server.sh) ----
 .PHONY: bench-server
 BENCH_TARGETS += bench-server
-bench-server: aws-rtb-server
+bench-server: aws-rtb-server bidload
 	@mkdir -p build/bench
-	tools/bench-server.sh build/amd64/aws-rtb/bidgate build/bench/server.md
+	tools/bench-server.sh build/amd64/aws-rtb/bidgate $(BIDLOAD) build/bench/server.md
 	tools/bench-section.sh server build/bench/server.md
 	@echo "bench-server: docs/BENCHMARKS.md updated"
 TEST_EXTRA_test_buf := $(HOST)/obj/runtime/buf.o

@@ -22,7 +22,8 @@ TEST_ENV += BG_TEST_THRIFT=$(CURDIR)/tests/thrift BG_TEST_THRIFT_PY=$(CURDIR)/$(
 TEST_EXTRA_test_thrift := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o
 TEST_EXTRA_test_thrift_malformed := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o
 TEST_EXTRA_test_thrift_proto := $(HOST)/obj/tests/thrift_net.o \
-  $(addprefix $(HOST)/obj/runtime/,thrift_proto.o thrift_call.o thrift_fx.o features_rt.o buf.o) \
+  $(addprefix $(HOST)/obj/runtime/,thrift_proto.o thrift_call.o thrift_fx.o features_rt.o json_scan.o \
+  arena.o buf.o) \
   $(FXTEST)/features.o
 $(HOST)/tests/test_thrift_proto: TEST_LIBS += $(CJSON_A)
 
@@ -35,7 +36,7 @@ $(TXTEST)/features.o: $(TXTEST)/gen/features.c
 	$(CC) $(ALL_CFLAGS) -Iruntime -c $< -o $@
 
 TEST_EXTRA_test_thrift_features := $(TXTEST)/features.o \
-  $(addprefix $(HOST)/obj/runtime/,thrift_fx.o features_rt.o)
+  $(addprefix $(HOST)/obj/runtime/,thrift_fx.o features_rt.o json_scan.o arena.o)
 $(HOST)/tests/test_thrift_features: TEST_LIBS += $(CJSON_A)
 
 # ---- fuzzing: tests/fuzz/fuzz_thrift.c, one more target of mk/fuzz.mk ----
@@ -44,7 +45,8 @@ $(HOST)/tests/test_thrift_features: TEST_LIBS += $(CJSON_A)
 FUZZ_TARGETS += thrift
 THRIFT_FUZZ_GEN := $(HOST)/fuzz/thrift-gen
 THRIFT_FUZZ_SRC := runtime/thrift_proto.c runtime/thrift_call.c runtime/thrift_fx.c \
-  runtime/features_rt.c runtime/buf.c $(THRIFT_FUZZ_GEN)/model.c $(THRIFT_FUZZ_GEN)/features.c
+  runtime/features_rt.c runtime/json_scan.c runtime/arena.c runtime/buf.c $(THRIFT_FUZZ_GEN)/model.c \
+  $(THRIFT_FUZZ_GEN)/features.c
 
 $(THRIFT_FUZZ_GEN)/model.c $(THRIFT_FUZZ_GEN)/features.c &: models/aws-rtb/model.json \
     models/aws-rtb/features.json $(XGBC) $(TEMPLATES)

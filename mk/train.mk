@@ -15,7 +15,7 @@ TRAIN_DIR = build/train/$(MODEL)
 
 # ---- the extractor alone (no model yet): the server's own extract code + the compiled spec ----
 EXTRACT_DIR = $(BUILD)/$(MODEL)/extract
-EXTRACT_OBJ = $(addprefix $(BUILD)/obj/runtime/,extract.o openrtb.o rows.o arena.o buf.o respond.o \
+EXTRACT_OBJ = $(addprefix $(BUILD)/obj/runtime/,extract.o openrtb.o json_scan.o rows.o arena.o buf.o respond.o \
   metrics.o features_rt.o) $(BUILD)/obj/compiler/sha256.o
 
 generated/$(MODEL)/extract/features.c: $(MODELS_DIR)/$(MODEL)/features.json $(XGBC) $(TEMPLATES)

@@ -9,12 +9,6 @@
 #define ALIGN 16u
 #define KEEP_MAX (1u << 20) /* a reset keeps at most this much for the next request */
 
-struct bg_arena_chunk {
-  struct bg_arena_chunk *next;
-  size_t size, used;
-  _Alignas(16) unsigned char data[];
-};
-
 static _Thread_local struct bg_arena *current;
 
 
@@ -31,7 +25,7 @@ static size_t round_up(size_t n) {
 }
 
 
-void *bg_arena_alloc(struct bg_arena *a, size_t n) {
+void *bg__arena_alloc_slow(struct bg_arena *a, size_t n) {
   struct bg_arena_chunk *c = a->head;
   void *p;
 

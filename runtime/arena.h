@@ -14,7 +14,12 @@
 
 #include <stddef.h>
 
-struct bg_arena_chunk;
+/* A block of arena memory (the newest first); exposed for bg_arena_alloc's inline fast path. */
+struct bg_arena_chunk {
+  struct bg_arena_chunk *next;
+  size_t size, used;
+  _Alignas(16) unsigned char data[];
+};
 
 struct bg_arena {
   struct bg_arena_chunk *head; /* newest chunk first */
@@ -27,8 +32,23 @@ struct bg_arena {
 void bg_arena_init(struct bg_arena *a, size_t min_chunk, size_t limit);
 
 /* n bytes aligned for any type, or NULL when the request would pass the limit or memory is
- * out. Never moves earlier allocations. */
-void *bg_arena_alloc(struct bg_arena *a, size_t n);
+ * out. Never moves earlier allocations. (Inline when the newest chunk has room; the rest is
+ * bg__arena_alloc_slow.) */
+void *bg__arena_alloc_slow(struct bg_arena *a, size_t n);
+
+static inline void *bg_arena_alloc(struct bg_arena *a, size_t n) {
+  struct bg_arena_chunk *c = a->head;
+  size_t r = (n + 15) & ~(size_t)15;
+
+  if (n != 0 && r >= n && c != NULL && c->size - c->used >= r && a->total <= a->limit &&
+      r <= a->limit - a->total) {
+    void *p = c->data + c->used;
+    c->used += r;
+    a->total += r;
+    return p;
+  }
+  return bg__arena_alloc_slow(a, n);
+}
 
 /* Grow the newest allocation p (old_n bytes, the last one made) to new_n bytes, moving it when
  * the chunk has no room; returns the (maybe new) address or NULL as bg_arena_alloc does. */

@@ -2,7 +2,11 @@
 #include "buf.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 
 int bg_buf_reserve(struct bg_buf *b, size_t n) {
@@ -29,18 +33,47 @@ void bg_buf_free(struct bg_buf *b) {
 }
 
 
-int bg_buf_json_string(struct bg_buf *b, const char *s, size_t n) {
+char *bg_put_json_string(char *o, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";
-  size_t i;
-  char *o;
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  size_t i = 0;
 
-  /* Worst case: every byte becomes \u00XX. */
-  if (bg_buf_reserve(b, 6 * n + 2) != 0)
-    return -1;
-  o = b->p + b->len;
   *o++ = '"';
-  for (i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
+  while (i < n) {
+    unsigned char c;
+#ifdef __SSE2__
+    /* Sixteen bytes at a time while none needs escaping: '"', '\\', 0x7f, <= 0x1f (unsigned:
+     * UTF-8 bytes >= 0x80 are copied). */
+    if (n - i >= 16) {
+      __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+      __m128i m = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('"')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'))),
+          _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                       _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1f)), _mm_set1_epi8(0x1f))));
+      if (_mm_movemask_epi8(m) == 0) {
+        _mm_storeu_si128((__m128i *)(void *)o, x);
+        o += 16;
+        i += 16;
+        continue;
+      }
+    }
+#endif
+    /* Eight bytes at a time while none needs escaping ('"', '\\', < 0x20, 0x7f). */
+    if (n - i >= 8) {
+      uint64_t x, q, e, d;
+      memcpy(&x, s + i, 8);
+      q = x ^ (ones * '"');
+      e = x ^ (ones * '\\');
+      d = x ^ (ones * 0x7f);
+      if (((((q - ones) & ~q) | ((e - ones) & ~e) | ((d - ones) & ~d) |
+            ((x - ones * 0x20) & ~x)) & highs) == 0) {
+        memcpy(o, &x, 8);
+        o += 8;
+        i += 8;
+        continue;
+      }
+    }
+    c = (unsigned char)s[i++];
     if (c == '"' || c == '\\') {
       *o++ = '\\';
       *o++ = (char)c;
@@ -56,19 +89,34 @@ int bg_buf_json_string(struct bg_buf *b, const char *s, size_t n) {
     }
   }
   *o++ = '"';
-  b->len = (size_t)(o - b->p);
+  return o;
+}
+
+
+int bg_buf_json_string(struct bg_buf *b, const char *s, size_t n) {
+  if (bg_buf_reserve(b, BG_JSON_STRING_MAX(n)) != 0)
+    return -1;
+  b->len = (size_t)(bg_put_json_string(b->p + b->len, s, n) - b->p);
   return 0;
 }
 
 
-int bg_buf_uint(struct bg_buf *b, unsigned long long v) {
-  char tmp[24];
+char *bg_put_uint(char *o, unsigned long long v) {
+  char tmp[BG_UINT_MAX];
   int n = 0;
 
   do
     tmp[sizeof tmp - 1 - n++] = (char)('0' + v % 10);
   while ((v /= 10) != 0);
-  return bg_buf_put(b, tmp + sizeof tmp - n, (size_t)n);
+  return bg_put(o, tmp + sizeof tmp - n, (size_t)n);
+}
+
+
+int bg_buf_uint(struct bg_buf *b, unsigned long long v) {
+  if (bg_buf_reserve(b, BG_UINT_MAX) != 0)
+    return -1;
+  b->len = (size_t)(bg_put_uint(b->p + b->len, v) - b->p);
+  return 0;
 }
 
 
@@ -92,19 +140,19 @@ static double pow10_of(int k) {
 }
 
 
-int bg_buf_float(struct bg_buf *b, float f) {
+char *bg_put_float(char *o, float f) {
   char tmp[32], digits[10];
   double d = fabs((double)f), m;
   long long q;
   int e, n = 0, nd, i;
 
   if (!isfinite(f))
-    return bg_buf_put(b, "null", 4);
+    return BG_PUT_LIT(o, "null");
   if (signbit(f))
     tmp[n++] = '-';
   if (d == 0) {
     tmp[n++] = '0';
-    return bg_buf_put(b, tmp, (size_t)n);
+    return bg_put(o, tmp, (size_t)n);
   }
   /* What printf("%.9g") prints, without printf: 9 significant digits of the float (computed
    * in double: the error is far below half a float ulp, so the text reads back as f), then
@@ -157,5 +205,13 @@ int bg_buf_float(struct bg_buf *b, float f) {
         tmp[n++] = digits[i];
     }
   }
-  return bg_buf_put(b, tmp, (size_t)n);
+  return bg_put(o, tmp, (size_t)n);
+}
+
+
+int bg_buf_float(struct bg_buf *b, float f) {
+  if (bg_buf_reserve(b, BG_FLOAT_MAX) != 0)
+    return -1;
+  b->len = (size_t)(bg_put_float(b->p + b->len, f) - b->p);
+  return 0;
 }

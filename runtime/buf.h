@@ -40,4 +40,23 @@ int bg_buf_uint(struct bg_buf *b, unsigned long long v);
 /* Append f so that it reads back as the same float32 (%.9g); NaN and infinities as null. */
 int bg_buf_float(struct bg_buf *b, float f);
 
+/* ---- unchecked writers: the caller has reserved the room; each returns the end ---- */
+
+#define BG_JSON_STRING_MAX(n) (6 * (n) + 2) /* bytes bg_put_json_string may write */
+#define BG_FLOAT_MAX 16                     /* bytes bg_put_float may write */
+#define BG_UINT_MAX 20                      /* bytes bg_put_uint may write */
+
+char *bg_put_json_string(char *o, const char *s, size_t n);
+char *bg_put_float(char *o, float f);
+char *bg_put_uint(char *o, unsigned long long v);
+
+/* Append n bytes the caller knows fit (after bg_buf_reserve). */
+static inline char *bg_put(char *o, const void *s, size_t n) {
+  memcpy(o, s, n);
+  return o + n;
+}
+
+/* A string literal: its length is known where it is written. */
+#define BG_PUT_LIT(o, lit) bg_put((o), (lit), sizeof(lit) - 1)
+
 #endif /* BG_BUF_H */

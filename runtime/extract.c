@@ -119,7 +119,6 @@ int bg_extract_main(int argc, char **argv, const struct bg_model *m, const struc
   }
   if (spec != NULL && !spec_matches(spec, fx))
     return 1;
-  bg_json_hooks_install();
   if (bg_bidders_from_list(list ? list : "", &bidders) != 0) {
     fprintf(stderr, "bidgate: extract: out of memory\n");
     return 1;
@@ -147,12 +146,10 @@ int bg_extract_main(int argc, char **argv, const struct bg_model *m, const struc
     if (strspn(line, " \t") == (size_t)len)
       continue;
     bg_arena_reset(&arena);
-    bg_json_use_arena(&arena);
-    err = bg_openrtb_parse(line, (size_t)len, &arena, (int)fx->uses_bidder, &bidders, &br,
-                           &message);
+    err = bg_openrtb_scan(line, (size_t)len, fx->scan_paths, UINT32_MAX, &arena,
+                          (int)fx->uses_bidder, &bidders, &br, &message);
     if (err == 0)
       err = bg_rows_build(&br, fx, 1, now, UINT32_MAX, &arena, &rows);
-    bg_json_use_arena(NULL);
     if (err != 0) {
       fprintf(stderr, "bidgate: extract: stdin:%zu: %s: %s\n", lineno, bg_http_err_code(err),
               message ? message : bg_http_err_message(err));
@@ -162,13 +159,12 @@ int bg_extract_main(int argc, char **argv, const struct bg_model *m, const struc
     for (r = 0; r < rows.n; r++) {
       if (keys) {
         uint32_t b = r % rows.per_imp;
-        bg_buf_json_string(&out, br.id, strlen(br.id));
+        bg_buf_json_string(&out, br.id, br.id_len);
         bg_buf_puts(&out, ",");
         bg_buf_uint(&out, r / rows.per_imp);
         bg_buf_puts(&out, ",");
         if (fx->uses_bidder)
-          bg_buf_json_string(&out, br.bidders.item[b]->valuestring,
-                             strlen(br.bidders.item[b]->valuestring));
+          bg_buf_json_string(&out, br.bidders.item[b].p, br.bidders.item[b].n);
         bg_buf_puts(&out, ",");
       }
       put_row(&out, rows.x + (size_t)r * rows.nf, rows.nf);
@@ -187,8 +183,6 @@ int bg_extract_main(int argc, char **argv, const struct bg_model *m, const struc
   free(line);
   bg_buf_free(&out);
   bg_arena_free(&arena);
-  for (i = 0; i < (int)bidders.n; i++)
-    cJSON_Delete((cJSON *)bidders.item[i]);
-  free(bidders.item);
+  bg_bidders_free(&bidders);
   return status;
 }

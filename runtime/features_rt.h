@@ -4,14 +4,21 @@
  * transform call; the tables (vocabularies) are static data in the generated file. Nothing here
  * allocates, keeps state or can fail: a value that is absent, JSON null or of the wrong type
  * yields the caller's dflt (NaN unless the spec names a default).
+ *
+ * Each transform exists twice, with one core: for a cJSON value (extract, the reference form)
+ * and, named *_s, for a value json_scan.c recorded (extract_scanned, what serving uses). Both
+ * read the same bytes and the same doubles (strtod's, as cJSON's), so they give the same bits.
  */
 #ifndef BG_FEATURES_RT_H
 #define BG_FEATURES_RT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cjson/cJSON.h>
+
+#include "json_scan.h"
 
 /* ---- lookups: each takes NULL and returns NULL when the step does not lead anywhere ---- */
 
@@ -106,5 +113,58 @@ enum bg_fx_scale {
  * the user agent string ua, else dflt (also when the agent maps to nothing on the scale). */
 float bg_fx_devicetype(const cJSON *devicetype, const cJSON *ua, enum bg_fx_scale scale,
                        float dflt);
+
+/* ---- the same transforms on scanned values (NULL: absent) ---- */
+
+/* The impression slot `slot` of impression k (in->imps, per slots apart), NULL when there is
+ * no impression k or the value is absent or null. */
+static inline const struct bg_jv *bg_fx_imp_slot(const struct bg_jv *imps, uint32_t n_imps,
+                                                 uint32_t k, uint32_t per, uint32_t slot) {
+  return k < n_imps ? bg_jv_get(&imps[(size_t)k * per + slot]) : NULL;
+}
+
+float bg_fx_number_s(const struct bg_jv *v, float dflt);
+float bg_fx_present_s(const struct bg_jv *v);
+/* The hash a vocabulary's table places a word by (compiler/emit_features.c computes the same):
+ * eight bytes at a time, as little-endian words, multiplied and folded. */
+static inline uint32_t bg_fx_word_hash(const char *s, size_t n) {
+  const uint64_t k = 0xff51afd7ed558ccdu;
+  uint64_t h = 0x9e3779b97f4a7c15u ^ n, x;
+  size_t i = 0;
+
+  for (; i + 8 <= n; i += 8) {
+    memcpy(&x, s + i, 8);
+    h = (h ^ x) * k;
+    h ^= h >> 32;
+  }
+  if (i < n) {
+    if (n >= 8) {
+      memcpy(&x, s + n - 8, 8); /* the last eight bytes, overlapping the ones before */
+    } else {
+      for (x = 0; i < n; i++)
+        x |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    }
+    h = (h ^ x) * k;
+    h ^= h >> 32;
+  }
+  h *= 0xc4ceb9fe1a85ec53u;
+  return (uint32_t)(h >> 32);
+}
+
+/* vocabulary through the table's hash (hash[mask + 1] slots, each 0 or 1 + a word's place,
+ * at bg_fx_word_hash of the word's bytes or the next free slot after): the same id bisection
+ * finds. */
+float bg_fx_vocab_s(const struct bg_jv *v, const struct bg_fx_word *words, const uint32_t *hash,
+                    uint32_t mask, float unknown, float dflt, int fold);
+float bg_fx_hash_s(const struct bg_jv *v, uint32_t buckets, float dflt, int fold);
+float bg_fx_hour_s(const struct bg_jv *ts, int64_t now, unsigned flags,
+                   const struct bg_jv *utcoffset, float dflt);
+float bg_fx_dow_s(const struct bg_jv *ts, int64_t now, unsigned flags,
+                  const struct bg_jv *utcoffset, enum bg_fx_week week, float dflt);
+/* banner area from the values a banner's lookups lead to: sub[0] w, sub[1] h, sub[2]
+ * format[0].w, sub[3] format[0].h (NULL when absent); dflt when neither pair is numbers. */
+float bg_fx_area_s(const struct bg_jv *const sub[4], float dflt);
+float bg_fx_devicetype_s(const struct bg_jv *devicetype, const struct bg_jv *ua,
+                         enum bg_fx_scale scale, float dflt);
 
 #endif /* BG_FEATURES_RT_H */

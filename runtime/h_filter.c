@@ -1,8 +1,8 @@
 /* h_filter.c - POST /v1/filter: one BidRequest in, a score and a decision per impression (and
  * candidate bidder) out. The steps, in order, each returning 0 or the first BG_HTTP_ERR_*:
- * media type -> OpenRTB (openrtb.c, cJSON into the connection's arena) -> feature rows (the
- * compiled extractor, rows.c) -> ONE predict call for all rows -> decisions (decide.c) ->
- * the answer (respond.c). */
+ * media type -> OpenRTB (openrtb.c: one pass of json_scan.c over the body, recording what
+ * the compiled extractor reads) -> feature rows (the compiled extractor, rows.c) -> ONE
+ * predict call for all rows (rows.c) -> decisions (decide.c) -> the answer (respond.c). */
 #include "router.h"
 
 #include <string.h>
@@ -43,17 +43,16 @@ int bg_h_filter(struct bg_conn *c, struct bg_request *req) {
     return err;
   if (l->features == NULL)
     return BG_HTTP_ERR_UNAVAILABLE;
-  bg_json_use_arena(&c->arena);
-  err = bg_openrtb_parse(req->body, req->body_len, &c->arena, (int)l->features->uses_bidder,
-                         &l->bidders, &br, &req->message);
+  err = bg_openrtb_scan(req->body, req->body_len, l->features->scan_paths, l->cfg->max_rows,
+                        &c->arena, (int)l->features->uses_bidder, &l->bidders, &br,
+                        &req->message);
   if (err == 0)
     err = bg_rows_build(&br, l->features, l->model->predict_width, req->now, l->cfg->max_rows,
                         &c->arena, &rows);
-  bg_json_use_arena(NULL);
+  if (err == 0)
+    err = bg_rows_score(&rows, l->model, l->features, &c->arena);
   if (err != 0)
     return err;
-  if (rows.n > 0)
-    l->model->predict(rows.x, rows.n, rows.out);
   bg_decide(&l->decide, &l->prng, &rows);
   bg_stats_decisions(&l->stats, &rows);
   return bg_respond_filter(c, &br, &rows);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "ascii.h"
 #include "http_errors.h"
 #include "respond.h"
 #include "router.h"
@@ -81,12 +82,13 @@ static int on_url(http_parser *p, const char *at, size_t n) {
 }
 
 
+/* Append at[0..n) lower-cased to dst[*len..cap), counting every byte in *len (so a longer
+ * text never matches a shorter name). */
 static void append_lower(char *dst, size_t cap, size_t *len, const char *at, size_t n) {
-  size_t i;
+  size_t have = *len, room = have < cap ? cap - have : 0;
 
-  for (i = 0; i < n; i++, (*len)++)
-    if (*len < cap)
-      dst[*len] = (char)(at[i] >= 'A' && at[i] <= 'Z' ? at[i] + ('a' - 'A') : at[i]);
+  bg_ascii_lower(dst + have, at, n < room ? n : room);
+  *len = have + n;
 }
 
 

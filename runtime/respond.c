@@ -78,28 +78,39 @@ static const char *date_header(struct bg_loop *l, int64_t clock) {
 static void respond_with(struct bg_conn *c, int status, const char *ctype, const char *body,
                          size_t len, const char *allow) {
   struct bg_buf *o = &c->out;
-  size_t mark = o->len;
-  int err;
+  const char *line = status_line(status), *date = date_header(c->loop, c->in_request ? 0 : c->req.now);
+  size_t nline = strlen(line), ndate = strlen(date), nctype = strlen(ctype);
+  size_t nallow = allow != NULL ? strlen(allow) : 0;
+  char *p;
 
   /* Every answer is counted here, the one place they all pass (metrics.h). */
   bg_stats_response(&c->loop->stats, c->req.route, status,
                     c->req.t_begin ? (bg_clock_ns() - c->req.t_begin) / 1000 : 0);
   c->req.t_begin = 0;
-  err = bg_buf_puts(o, status_line(status)) || bg_buf_puts(o, "Server: bidgate\r\n") ||
-        bg_buf_puts(o, date_header(c->loop, c->in_request ? 0 : c->req.now)) || bg_buf_puts(o, "Content-Type: ") ||
-        bg_buf_puts(o, ctype) || bg_buf_puts(o, "\r\nContent-Length: ") ||
-        bg_buf_uint(o, len) || bg_buf_puts(o, "\r\n");
-  if (!err && allow != NULL)
-    err = bg_buf_puts(o, "Allow: ") || bg_buf_puts(o, allow) || bg_buf_puts(o, "\r\n");
-  if (!err && c->close_after)
-    err = bg_buf_puts(o, "Connection: close\r\n");
-  if (!err)
-    err = bg_buf_puts(o, "\r\n") || bg_buf_put(o, body, len);
-  if (err) {
-    /* Out of memory: a half-written response must not reach the client. */
-    o->len = mark;
+  /* One reservation for the whole response, then plain copies. */
+  if (bg_buf_reserve(o, nline + ndate + nctype + nallow + len + 128) != 0) {
+    /* Out of memory: nothing of the response reaches the client. */
     c->close_after = 1;
+    return;
   }
+  p = bg_put(o->p + o->len, line, nline);
+  p = BG_PUT_LIT(p, "Server: bidgate\r\n");
+  p = bg_put(p, date, ndate);
+  p = BG_PUT_LIT(p, "Content-Type: ");
+  p = bg_put(p, ctype, nctype);
+  p = BG_PUT_LIT(p, "\r\nContent-Length: ");
+  p = bg_put_uint(p, len);
+  p = BG_PUT_LIT(p, "\r\n");
+  if (allow != NULL) {
+    p = BG_PUT_LIT(p, "Allow: ");
+    p = bg_put(p, allow, nallow);
+    p = BG_PUT_LIT(p, "\r\n");
+  }
+  if (c->close_after)
+    p = BG_PUT_LIT(p, "Connection: close\r\n");
+  p = BG_PUT_LIT(p, "\r\n");
+  p = bg_put(p, body, len);
+  o->len = (size_t)(p - o->p);
 }
 
 
@@ -134,45 +145,96 @@ void bg_respond_error(struct bg_conn *c, int err, const char *message, const cha
 }
 
 
+/* The /v1/filter answer. Its size is bounded first (escaped strings take at most six bytes a
+ * byte), so it is written with one reservation and plain copies. The bidders' fragments
+ * ({"bidder":"NAME","score": and the like) are the same for every impression: written once,
+ * then copied; a score with the same bits as the one before reuses its text. */
 int bg_respond_filter(struct bg_conn *c, const struct bg_bidreq *br, const struct bg_rows *rows) {
-  static const char *const reasons[] = {",\"reason\":\"score\"}", ",\"reason\":\"explore\"}",
-                                        ",\"reason\":\"fail_open\"}",
-                                        ",\"reason\":\"fail_closed\"}"};
+#define REASON(word) {",\"reason\":\"" word "\"}", sizeof ",\"reason\":\"" word "\"}" - 1}
+  static const struct {
+    const char *s;
+    size_t n;
+  } reasons[] = {REASON("score"), REASON("explore"), REASON("fail_open"), REASON("fail_closed")};
+#undef REASON
   struct bg_loop *l = c->loop;
   struct bg_buf *b = &l->scratch;
   int uses_bidder = l->features->uses_bidder;
-  uint32_t i, k, r = 0;
-  int err;
+  uint32_t i, k, r = 0, per = rows->per_imp, last_bits = 0;
+  size_t bound, frag_bytes = 0, nfrag, *frag_at, model_len = strlen(l->model_id);
+  char *p, *frags, *last_score = NULL;
+  size_t last_len = 0;
 
-  b->len = 0;
-  err = bg_buf_puts(b, "{\"id\":") || bg_buf_json_string(b, br->id, strlen(br->id)) ||
-        bg_buf_puts(b, ",\"model\":\"") || bg_buf_puts(b, l->model_id) ||
-        bg_buf_puts(b, "\",\"imp\":[");
-  for (i = 0; i < br->n_imp && !err; i++) {
-    const cJSON *id = cJSON_IsObject(br->imp[i])
-                          ? cJSON_GetObjectItemCaseSensitive(br->imp[i], "id") : NULL;
-    err = bg_buf_puts(b, i ? ",{\"id\":" : "{\"id\":") ||
-          (cJSON_IsString(id) ? bg_buf_json_string(b, id->valuestring, strlen(id->valuestring))
-                              : bg_buf_puts(b, "null")) ||
-          bg_buf_puts(b, ",\"bidders\":[");
-    for (k = 0; k < rows->per_imp && !err; k++, r++) {
-      err = bg_buf_puts(b, k ? ",{" : "{");
-      if (!err && uses_bidder) {
-        const char *name = br->bidders.item[k]->valuestring;
-        err = bg_buf_puts(b, "\"bidder\":") || bg_buf_json_string(b, name, strlen(name)) ||
-              bg_buf_puts(b, ",");
-      }
-      err = err || bg_buf_puts(b, "\"score\":") ||
-            (rows->ok[r] ? bg_buf_float(b, rows->out[(size_t)r * rows->width])
-                         : bg_buf_puts(b, "null")) ||
-            bg_buf_puts(b, rows->pass[r] ? ",\"pass\":true" : ",\"pass\":false") ||
-            bg_buf_puts(b, reasons[rows->reason[r]]);
-    }
-    err = err || bg_buf_puts(b, "]}");
-  }
-  err = err || bg_buf_puts(b, "]}\n");
-  if (err)
+  /* The fragments: ",{\"bidder\":NAME,\"score\":" per bidder, or one ",{\"score\":" without
+   * bidders (the comma is left out before the first), in the arena. */
+  nfrag = uses_bidder ? per : 1;
+  frag_at = bg_arena_alloc(&c->arena, (nfrag + 1) * sizeof *frag_at);
+  for (k = 0; uses_bidder && k < per; k++)
+    frag_bytes += BG_JSON_STRING_MAX((size_t)br->bidders.item[k].n);
+  frags = bg_arena_alloc(&c->arena, frag_bytes + 24 * (size_t)nfrag);
+  if (frag_at == NULL || frags == NULL)
     return BG_HTTP_ERR_INTERNAL;
+  p = frags;
+  for (k = 0; k < nfrag; k++) {
+    frag_at[k] = (size_t)(p - frags);
+    if (uses_bidder) {
+      p = BG_PUT_LIT(p, ",{\"bidder\":");
+      p = bg_put_json_string(p, br->bidders.item[k].p, br->bidders.item[k].n);
+      p = BG_PUT_LIT(p, ",\"score\":");
+    } else {
+      p = BG_PUT_LIT(p, ",{\"score\":");
+    }
+  }
+  frag_at[nfrag] = (size_t)(p - frags);
+
+  bound = 64 + BG_JSON_STRING_MAX(br->id_len) + model_len +
+          (size_t)rows->n * (frag_at[nfrag] + BG_FLOAT_MAX + 40);
+  for (i = 0; i < br->n_imp; i++)
+    bound += 32 + BG_JSON_STRING_MAX((size_t)br->imps[(size_t)i * br->imp_stride +
+                                                      BG_JS_IMP_ID].n);
+  b->len = 0;
+  if (bg_buf_reserve(b, bound) != 0)
+    return BG_HTTP_ERR_INTERNAL;
+  p = BG_PUT_LIT(b->p, "{\"id\":");
+  p = bg_put_json_string(p, br->id, br->id_len);
+  p = BG_PUT_LIT(p, ",\"model\":\"");
+  p = bg_put(p, l->model_id, model_len);
+  p = BG_PUT_LIT(p, "\",\"imp\":[");
+  for (i = 0; i < br->n_imp; i++) {
+    const char *id = NULL;
+    size_t id_len = 0;
+    int has_id = bg_openrtb_imp_id(br, i, &c->arena, &id, &id_len);
+    if (has_id < 0)
+      return BG_HTTP_ERR_INTERNAL;
+    p = i ? BG_PUT_LIT(p, ",{\"id\":") : BG_PUT_LIT(p, "{\"id\":");
+    p = has_id == 0 ? bg_put_json_string(p, id, id_len) : BG_PUT_LIT(p, "null");
+    p = BG_PUT_LIT(p, ",\"bidders\":[");
+    for (k = 0; k < per; k++, r++) {
+      size_t f = uses_bidder ? k : 0;
+      /* the fragment, without its leading comma for the first bidder */
+      p = bg_put(p, frags + frag_at[f] + (k == 0), frag_at[f + 1] - frag_at[f] - (k == 0));
+      if (!rows->ok[r]) {
+        p = BG_PUT_LIT(p, "null");
+      } else {
+        float score = rows->out[(size_t)r * rows->width];
+        uint32_t bits;
+        memcpy(&bits, &score, sizeof bits);
+        if (last_score != NULL && bits == last_bits) {
+          p = bg_put(p, last_score, last_len);
+        } else {
+          char *at = p;
+          p = bg_put_float(p, score);
+          last_score = at;
+          last_len = (size_t)(p - at);
+          last_bits = bits;
+        }
+      }
+      p = rows->pass[r] ? BG_PUT_LIT(p, ",\"pass\":true") : BG_PUT_LIT(p, ",\"pass\":false");
+      p = bg_put(p, reasons[rows->reason[r]].s, reasons[rows->reason[r]].n);
+    }
+    p = BG_PUT_LIT(p, "]}");
+  }
+  p = BG_PUT_LIT(p, "]}\n");
+  b->len = (size_t)(p - b->p);
   bg_respond(c, 200, "application/json", b->p, b->len);
   return 0;
 }

@@ -9,6 +9,7 @@
 
 #include "arena.h"
 #include "features_abi.h"
+#include "model_abi.h"
 #include "openrtb.h"
 
 enum bg_reason {
@@ -30,10 +31,19 @@ struct bg_rows {
   uint8_t *reason;       /* enum bg_reason */
 };
 
-/* Build the rows of br with fx at clock now (epoch seconds). Row r is impression r / per_imp
- * and bidder r % per_imp. Returns 0, BG_HTTP_ERR_TOO_MANY_ROWS when there would be more than
- * max_rows, or BG_HTTP_ERR_TOO_LARGE when the arena's limit is reached. */
+/* Build the rows of br with fx's scanned extractor at clock now (epoch seconds). Row r is
+ * impression r / per_imp and bidder r % per_imp. Returns 0, BG_HTTP_ERR_TOO_MANY_ROWS when
+ * there would be more than max_rows, or BG_HTTP_ERR_TOO_LARGE when the arena's limit is
+ * reached. */
 int bg_rows_build(const struct bg_bidreq *br, const struct bg_features *fx, uint32_t width,
                   int64_t now, uint32_t max_rows, struct bg_arena *a, struct bg_rows *rows);
+
+/* Score every row with one call of m->predict, predicting each distinct row once: when
+ * fx->score_ignores_bidder (no tree splits on a $bidder entry) only the first row of each
+ * impression counts, and a row whose feature bits equal the row before it (of the same kind)
+ * shares its outputs. The same bits as predicting every row; fewer trees walked. Returns 0,
+ * or BG_HTTP_ERR_TOO_LARGE when the arena's limit is reached. */
+int bg_rows_score(struct bg_rows *rows, const struct bg_model *m, const struct bg_features *fx,
+                  struct bg_arena *a);
 
 #endif /* BG_ROWS_H */

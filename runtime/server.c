@@ -520,7 +520,6 @@ static void close_any(uv_handle_t *h, void *arg) {
 /* Close a loop's handles (after its thread ended, or when it never ran) and free it. */
 static void loop_free(struct bg_loop *l) {
   struct bg_conn *c, *next;
-  uint32_t i;
 
   if (l == NULL)
     return;
@@ -535,9 +534,7 @@ static void loop_free(struct bg_loop *l) {
     uv_loop_close(l->uv);
     free(l->uv);
   }
-  for (i = 0; i < l->bidders.n; i++)
-    cJSON_Delete((cJSON *)l->bidders.item[i]);
-  free(l->bidders.item);
+  bg_bidders_free(&l->bidders);
   bg_buf_free(&l->scratch);
   free(l);
 }
