@@ -605,6 +605,11 @@ int bl_profile_load(struct bl_profile *p, const char *path, char *err, size_t er
     bl_profile_free(p);
     return -1;
   }
+  if (bl_frags_build(&p->frags, p)) {
+    snprintf(err, errlen, "%s: out of memory", path ? path : files[0]);
+    bl_profile_free(p);
+    return -1;
+  }
   return 0;
 }
 
@@ -640,6 +645,7 @@ void bl_profile_free(struct bl_profile *p) {
   free(p->bidders);
   cJSON_Delete(p->json[0]);
   cJSON_Delete(p->json[1]);
+  bl_frags_free(&p->frags);
   memset(p, 0, sizeof *p);
 }
 

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "frag.h"
+
 /* A weighted choice among n items: cum[i] is the normalised cumulative weight (cum[n-1] == 1). */
 struct bl_choice {
   double *cum;
@@ -82,6 +84,7 @@ struct bl_profile {
   /* presence rates of optional fields, by name (BL_FIELDS below) */
   double field[32];
   void *json[2];       /* the parsed default and user documents the strings point into */
+  struct bl_frags frags;   /* the JSON pieces above, pre-rendered (frag.h) */
 };
 
 /* Optional fields and their names in the profile's "fields" object. */
