@@ -12,11 +12,11 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include <http_parser.h>
 #include <uv.h>
 
 #include "answer.h"
 #include "buf.h"
+#include "resp.h"
 #include "schedule.h"
 #include "synth.h"
 
@@ -38,7 +38,7 @@ struct conn {
   unsigned target;
   int state, writing, queued, close_after;
   uint64_t retry_at;
-  http_parser parser;
+  struct bl_resp resp;
   struct bl_buf out, wbuf, body;
   int body_over;
   uint64_t due[BL_MAX_PIPELINE], sent[BL_MAX_PIPELINE];
@@ -78,15 +78,10 @@ struct bl_worker {
   char rbuf[READ_BUF];
 };
 
-static int on_message_begin(http_parser *p);
-static int on_body(http_parser *p, const char *at, size_t len);
-static int on_message_complete(http_parser *p);
+static void on_body(void *ctx, const char *at, size_t len);
+static int on_answer(void *ctx, unsigned status, int keep_alive);
 
-static const http_parser_settings parser_settings = {
-  .on_message_begin = on_message_begin,
-  .on_body = on_body,
-  .on_message_complete = on_message_complete,
-};
+static const struct bl_resp_cb resp_cb = {on_body, on_answer};
 
 static void pump(struct bl_worker *w);
 static void conn_start(struct conn *c);
@@ -297,30 +292,19 @@ static void send_request(struct conn *c, uint64_t due, uint64_t now) {
 }
 
 
-static int on_message_begin(http_parser *p) {
-  struct conn *c = p->data;
-
-  c->body.len = 0;
-  c->body_over = 0;
-  return 0;
-}
-
-
-static int on_body(http_parser *p, const char *at, size_t len) {
-  struct conn *c = p->data;
+static void on_body(void *ctx, const char *at, size_t len) {
+  struct conn *c = ctx;
 
   if (c->body.len + len > MAX_BODY)
     c->body_over = 1;
   else
     bl_buf_add(&c->body, at, len);
-  return 0;
 }
 
 
-static int on_message_complete(http_parser *p) {
-  struct conn *c = p->data;
+static int on_answer(void *ctx, unsigned code, int keep_alive) {
+  struct conn *c = ctx;
   struct bl_worker *w = c->w;
-  unsigned code = p->status_code;
   uint64_t now = uv_hrtime(), due;
 
   if (c->inflight == 0)
@@ -340,8 +324,10 @@ static int on_message_complete(http_parser *p) {
     atomic_fetch_add_explicit(&w->errors, 1, memory_order_relaxed);
   }
   atomic_fetch_add_explicit(&w->answers, 1, memory_order_relaxed);
-  if (!http_should_keep_alive(p))
+  if (!keep_alive)
     c->close_after = 1;
+  c->body.len = 0;
+  c->body_over = 0;
   return 0;
 }
 
@@ -359,8 +345,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   struct bl_worker *w = c->w;
 
   if (nread > 0) {
-    http_parser_execute(&c->parser, &parser_settings, buf->base, (size_t)nread);
-    if (HTTP_PARSER_ERRNO(&c->parser) != HPE_OK) {
+    if (bl_resp_feed(&c->resp, buf->base, (size_t)nread, &resp_cb, c) < 0) {
       conn_close(c, F_IO, 0);
     } else if (c->close_after && c->inflight == 0) {
       conn_close(c, F_NONE, 0);
@@ -370,7 +355,7 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
   } else if (nread < 0) {
     /* EOF may end an answer whose length is "until close". */
     if (nread == UV_EOF)
-      http_parser_execute(&c->parser, &parser_settings, NULL, 0);
+      bl_resp_eof(&c->resp, &resp_cb, c);
     conn_close(c, F_IO, 0);
   }
   if (w->send_done) {
@@ -415,8 +400,9 @@ static void conn_start(struct conn *c) {
   uv_tcp_init(&w->loop, &c->tcp);
   c->tcp.data = c;
   c->creq.data = c;
-  http_parser_init(&c->parser, HTTP_RESPONSE);
-  c->parser.data = c;
+  bl_resp_init(&c->resp);
+  c->body.len = 0;
+  c->body_over = 0;
   uv_tcp_nodelay(&c->tcp, 1);
   rc = uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)&c->t->addr, connect_cb);
   if (rc < 0) {

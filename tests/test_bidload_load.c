@@ -77,19 +77,30 @@ static double num(const cJSON *o, const char *k) {
 }
 
 
-/* Exactly the keys of DESIGN.md's "Client report", with their types. */
+/* Exactly the keys of DESIGN.md's "Client report", with their types, plus send_lag_us (the
+ * client's own delay in sending, open loop only). */
 static void check_shape(const cJSON *r) {
   static const char *const top[] = {"target", "mode", "rate", "duration_s", "requests", "errors",
-                                    "latency_us", "histogram", "decisions"};
+                                    "latency_us", "histogram", "decisions", "send_lag_us"};
   static const char *const lat[] = {"mean", "p50", "p90", "p99", "p99.9", "p99.99", "max"};
   static const char *const dec[] = {"pass", "drop", "explore", "fail_open"};
   const cJSON *v, *e;
   double prev = -1, total = 0;
   size_t i;
 
-  cr_assert_eq(cJSON_GetArraySize(r), 9, "top-level keys");
-  for (i = 0; i < 9; i++)
+  cr_assert_eq(cJSON_GetArraySize(r), 10, "top-level keys");
+  for (i = 0; i < 10; i++)
     get(r, top[i]);
+  v = get(r, "send_lag_us");
+  if (strcmp(get(r, "mode")->valuestring, "closed") == 0) {
+    cr_assert(cJSON_IsNull(v), "no send lag without a schedule");
+  } else {
+    cr_assert_eq(cJSON_GetArraySize(v), 7);
+    for (i = 0; i < 7; i++)
+      num(v, lat[i]);
+    for (i = 2; i < 7; i++)
+      cr_assert(num(v, lat[i]) >= num(v, lat[i - 1]), "send lag %s >= %s", lat[i], lat[i - 1]);
+  }
   cr_assert(cJSON_IsArray(get(r, "target")) && cJSON_GetArraySize(get(r, "target")) >= 1);
   cJSON_ArrayForEach(v, get(r, "target")) cr_assert(cJSON_IsString(v));
   cr_assert(strcmp(get(r, "mode")->valuestring, "open") == 0 || strcmp(get(r, "mode")->valuestring, "closed") == 0);
