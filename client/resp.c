@@ -3,7 +3,6 @@
 #include "resp.h"
 
 #include <string.h>
-#include <strings.h>
 
 enum { R_HEAD, R_BODY, R_UNTIL_EOF, R_CHUNK_SIZE, R_CHUNK_EXT, R_CHUNK_DATA, R_CHUNK_END,
        R_TRAILER, R_DEAD };
@@ -18,106 +17,117 @@ void bl_resp_init(struct bl_resp *r) {
 }
 
 
-/* The end of the head in p[0..n) (the offset just past its empty line), or 0 if not there yet.
- * from: where to start looking (the bytes before it were searched already). */
-static size_t head_end(const char *p, size_t n, size_t from) {
-  const char *nl;
+/* a[0..n) equals the lowercase word w, ignoring the case of ASCII letters. */
+static int word_is(const char *a, size_t n, const char *w, size_t wn) {
+  size_t i;
 
-  while (from < n && (nl = memchr(p + from, '\n', n - from))) {
-    size_t i = (size_t)(nl - p) + 1;
-    if (i < n && p[i] == '\n')
-      return i + 1;
-    if (i + 1 < n && p[i] == '\r' && p[i + 1] == '\n')
-      return i + 2;
-    if (i + 1 >= n)
+  if (n != wn)
+    return 0;
+  for (i = 0; i < n; i++) {
+    char c = a[i] >= 'A' && a[i] <= 'Z' ? (char)(a[i] | 0x20) : a[i];
+    if (c != w[i])
       return 0;
-    from = i;
   }
-  return 0;
+  return 1;
 }
 
 
-/* Does the comma-separated header value v[0..n) hold the token t (any case)? */
+/* Does the comma-separated header value v[0..n) hold the token t (lowercase; any case in v)? */
 static int has_token(const char *v, size_t n, const char *t) {
   size_t tl = strlen(t), i = 0;
 
   while (i < n) {
-    size_t j;
+    size_t j, e;
     while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
       i++;
-    j = i;
-    while (j < n && v[j] != ',')
-      j++;
-    {
-      size_t e = j;
-      while (e > i && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-        e--;
-      if (e - i == tl && strncasecmp(v + i, t, tl) == 0)
-        return 1;
-    }
+    for (j = i; j < n && v[j] != ','; j++)
+      ;
+    for (e = j; e > i && (v[e - 1] == ' ' || v[e - 1] == '\t'); e--)
+      ;
+    if (word_is(v + i, e - i, t, tl))
+      return 1;
     i = j;
   }
   return 0;
 }
 
 
-/* Reads a complete head; sets the status and how the body is framed. -1 if malformed. */
-static int parse_head(struct bl_resp *r, const char *p, size_t n) {
-  const char *end = p + n, *line = p, *nl;
-  int minor, have_length = 0, conn_close = 0, conn_keep = 0;
+/* Reads a head from p[0..n): returns its length once its empty line is there (and sets the
+ * status and how the body is framed), 0 while it is incomplete, -1 if it is malformed. One pass
+ * over the lines; only the three framing headers are looked at. */
+static int64_t parse_head(struct bl_resp *r, const char *p, size_t n) {
+  const char *end = p + n, *line, *nl;
+  int minor, have_length = 0, conn_close = 0, conn_keep = 0, chunked = 0;
   uint64_t length = 0;
 
   /* Status line: HTTP/1.x SSS[ reason] */
-  if (n < 14 || memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') || p[8] != ' ' ||
-      p[9] < '1' || p[9] > '5' || p[10] < '0' || p[10] > '9' || p[11] < '0' || p[11] > '9')
+  if (n < 13)
+    return memcmp(p, "HTTP/1.", n < 7 ? n : 7) == 0 ? 0 : -1;
+  if (memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') || p[8] != ' ' ||
+      p[9] < '1' || p[9] > '5' || p[10] < '0' || p[10] > '9' || p[11] < '0' || p[11] > '9' ||
+      (p[12] != ' ' && p[12] != '\r' && p[12] != '\n'))
     return -1;
   minor = p[7] - '0';
-  r->status = (unsigned)((p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0'));
-  if (p[12] != ' ' && p[12] != '\r' && p[12] != '\n')
-    return -1;
-  r->chunked = 0;
-  nl = memchr(line, '\n', (size_t)(end - line));
-  for (line = nl + 1; line < end; line = nl + 1) {
+  if (!(nl = memchr(p + 12, '\n', n - 12)))
+    return n > BL_RESP_HEAD_MAX ? -1 : 0;
+  for (line = nl + 1;; line = nl + 1) {
     const char *colon, *v, *ve;
-    size_t name_len;
-    nl = memchr(line, '\n', (size_t)(end - line));
+    if (line >= end || !(nl = memchr(line, '\n', (size_t)(end - line))))
+      return 0;
     ve = nl > line && nl[-1] == '\r' ? nl - 1 : nl;
     if (ve == line)
       break;                            /* the empty line */
-    colon = memchr(line, ':', (size_t)(ve - line));
-    if (!colon || colon == line)
+    for (colon = line; colon < ve && *colon != ':'; colon++)
+      ;
+    if (colon == ve || colon == line)
       return -1;
-    name_len = (size_t)(colon - line);
     for (v = colon + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
       ;
     while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
       ve--;
-    if (name_len == 14 && strncasecmp(line, "content-length", 14) == 0) {
-      uint64_t x = 0;
-      if (v == ve)
-        return -1;
-      for (; v < ve; v++) {
-        if (*v < '0' || *v > '9' || x > MAX_LENGTH)
+    switch (colon - line) {
+    case 14:
+      if (word_is(line, 14, "content-length", 14)) {
+        uint64_t x = 0;
+        if (v == ve)
           return -1;
-        x = x * 10 + (uint64_t)(*v - '0');
+        for (; v < ve; v++) {
+          if (*v < '0' || *v > '9' || x > MAX_LENGTH)
+            return -1;
+          x = x * 10 + (uint64_t)(*v - '0');
+        }
+        if (have_length && x != length)
+          return -1;                    /* two different lengths: a smuggling attempt, refuse */
+        have_length = 1;
+        length = x;
       }
-      if (have_length && x != length)
-        return -1;                      /* two different lengths: a smuggling attempt, refuse */
-      have_length = 1;
-      length = x;
-    } else if (name_len == 17 && strncasecmp(line, "transfer-encoding", 17) == 0) {
-      r->chunked = has_token(v, (size_t)(ve - v), "chunked");
-    } else if (name_len == 10 && strncasecmp(line, "connection", 10) == 0) {
-      conn_close |= has_token(v, (size_t)(ve - v), "close");
-      conn_keep |= has_token(v, (size_t)(ve - v), "keep-alive");
+      break;
+    case 17:
+      if (word_is(line, 17, "transfer-encoding", 17))
+        chunked = has_token(v, (size_t)(ve - v), "chunked");
+      break;
+    case 10:
+      if (word_is(line, 10, "connection", 10)) {
+        if (word_is(v, (size_t)(ve - v), "keep-alive", 10)) {
+          conn_keep = 1;
+        } else {
+          conn_close |= has_token(v, (size_t)(ve - v), "close");
+          conn_keep |= has_token(v, (size_t)(ve - v), "keep-alive");
+        }
+      }
+      break;
+    default:
+      break;
     }
   }
+  r->status = (unsigned)((p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0'));
   r->keep_alive = conn_close ? 0 : minor == 1 ? 1 : conn_keep;
+  r->chunked = chunked;
   if ((r->status >= 100 && r->status < 200) || r->status == 204 || r->status == 304) {
     r->chunked = 0;
     r->left = 0;
     r->state = R_BODY;
-  } else if (r->chunked) {
+  } else if (chunked) {
     r->left = 0;
     r->state = R_CHUNK_SIZE;
   } else if (have_length) {
@@ -127,7 +137,7 @@ static int parse_head(struct bl_resp *r, const char *p, size_t n) {
     r->keep_alive = 0;                  /* the body ends with the connection */
     r->state = R_UNTIL_EOF;
   }
-  return 0;
+  return nl + 1 - p;
 }
 
 
@@ -163,31 +173,31 @@ int bl_resp_feed(struct bl_resp *r, const char *data, size_t len, const struct b
     int h;
 
     switch (r->state) {
-    case R_HEAD:
-      if (r->head_len == 0 && (k = head_end(p, n, 0))) {
+    case R_HEAD: {
+      int64_t got;
+      if (r->head_len == 0 && (got = parse_head(r, p, n)) != 0) {
         /* The whole head in this read: read it in place (the common case). */
-        if (parse_head(r, p, k) < 0)
+        if (got < 0)
           goto bad;
-        p += k;
+        p += got;
       } else {
         size_t old = r->head_len, room = BL_RESP_HEAD_MAX - old, take = n < room ? n : room;
         memcpy(r->head + old, p, take);
         r->head_len += take;
-        k = head_end(r->head, r->head_len, old > 3 ? old - 3 : 0);
-        if (!k) {
-          if (r->head_len == BL_RESP_HEAD_MAX)
-            goto bad;
+        got = parse_head(r, r->head, r->head_len);
+        if (got < 0 || (got == 0 && r->head_len == BL_RESP_HEAD_MAX))
+          goto bad;
+        if (got == 0) {
           p += take;
           break;
         }
-        if (parse_head(r, r->head, k) < 0)
-          goto bad;
-        p += k - old;
+        p += (size_t)got - old;
         r->head_len = 0;
       }
       if (r->state == R_BODY && r->left == 0 && finish(r, cb, ctx) < 0)
         goto bad;
       break;
+    }
     case R_BODY:
     case R_CHUNK_DATA:
       k = n < r->left ? n : (size_t)r->left;

@@ -33,12 +33,13 @@ $(BIDLOAD): $(BIDLOAD_OBJ) $(CJSON_A)
 BL_OBJ = $(addprefix $(HOST)/obj/client/,$(1))
 TEST_EXTRA_test_bidload_hist := $(call BL_OBJ,hist.o)
 TEST_EXTRA_test_bidload_synth := $(call BL_OBJ,synth.o profile.o profile_default.o buf.o frag.o)
-TEST_EXTRA_test_bidload_units := $(call BL_OBJ,url.o cli.o schedule.o answer.o buf.o resp.o)
+TEST_EXTRA_test_bidload_units := $(call BL_OBJ,url.o cli.o schedule.o answer.o buf.o)
+TEST_EXTRA_test_bidload_resp := $(call BL_OBJ,resp.o)
 TEST_EXTRA_test_bidload_load := $(HOST)/obj/tests/bidload_server.o
 # $^ puts libcjson.a before these objects; name it again after them for the linker.
 $(HOST)/tests/test_bidload_units $(HOST)/tests/test_bidload_synth: TEST_LIBS += $(CJSON_A)
 # http-parser (the server's parser) is the oracle bidload's own response reader is checked against.
-$(HOST)/tests/test_bidload_units: TEST_LIBS += -lhttp_parser
+$(HOST)/tests/test_bidload_resp: TEST_LIBS += -lhttp_parser
 $(HOST)/tests/test_bidload_load: TEST_LIBS += $(CJSON_A) $(BIDLOAD_LIBS) -lhttp_parser
 $(HOST)/obj/tests/test_bidload_%.o $(HOST)/obj/tests/bidload_server.o: ALL_CFLAGS += $(BIDLOAD_CFLAGS)
 TEST_DEPS += $(BIDLOAD)
