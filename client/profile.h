@@ -9,12 +9,15 @@
 #define BL_PROFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "frag.h"
 
-/* A weighted choice among n items: cum[i] is the normalised cumulative weight (cum[n-1] == 1). */
+/* A weighted choice among n items: cum[i] is the normalised cumulative weight (cum[n-1] == 1);
+ * guide[j] is the first item a draw in [j/n, (j+1)/n) can pick (it shares cum's allocation). */
 struct bl_choice {
   double *cum;
+  uint32_t *guide;
   size_t n;
 };
 
