@@ -81,6 +81,7 @@ static int run(const struct bl_config *cfg, const struct bl_profile *p) {
     return 1;
   }
   bl_hist_reset(&res->hist);
+  bl_hist_reset(&res->lag);
   sh.cfg = cfg;
   sh.profile = p;
   sh.stop = &stop_flag;

@@ -48,7 +48,10 @@ struct bl_result {
   uint64_t status[600];       /* answers by status code (non-2xx are errors) */
   uint64_t decisions[BL_DECISIONS];
   uint64_t unsent;            /* open loop: scheduled in the window but never sent */
-  uint64_t late_max_ns;       /* open loop: the most a send lagged its scheduled time */
+  /* Open loop: each request's send lag, us: how long after its scheduled time it was actually
+   * written (waiting for a free connection, or a busy client). Latency already counts from the
+   * scheduled time; this tells the client's share of it from the server's. Empty when closed. */
+  struct bl_hist lag;
 };
 
 /* Adds src's counts to dst. Cannot fail. */

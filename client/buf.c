@@ -40,7 +40,7 @@ void bl_buf_reserve(struct bl_buf *b, size_t n) {
 
 
 /* Two digits at a time from a table: the writer's hottest loop. */
-static const char digits2[201] =
+const char bl_digits2[201] =
   "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
   "8081828384858687888990919293949596979899";
@@ -51,12 +51,12 @@ static void add_uint(struct bl_buf *b, uint64_t v, int min_digits) {
   while (v >= 100) {
     unsigned d = (unsigned)(v % 100) * 2;
     v /= 100;
-    *--p = digits2[d + 1];
-    *--p = digits2[d];
+    *--p = bl_digits2[d + 1];
+    *--p = bl_digits2[d];
   }
   if (v >= 10) {
-    *--p = digits2[v * 2 + 1];
-    *--p = digits2[v * 2];
+    *--p = bl_digits2[v * 2 + 1];
+    *--p = bl_digits2[v * 2];
   } else {
     *--p = (char)('0' + v);
   }

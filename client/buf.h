@@ -40,6 +40,28 @@ static inline void bl_buf_str(struct bl_buf *b, const char *s) {
   bl_buf_add(b, s, strlen(s));
 }
 
+/* "00" "01" .. "99": decimal digits two at a time. */
+extern const char bl_digits2[201];
+
+/* An unsigned decimal integer below 2^32, written in place (the request writer's common case). */
+static inline void bl_buf_u32(struct bl_buf *b, uint32_t v) {
+  char tmp[10], *p = tmp + sizeof tmp;
+
+  while (v >= 100) {
+    unsigned d = (v % 100) * 2;
+    v /= 100;
+    *--p = bl_digits2[d + 1];
+    *--p = bl_digits2[d];
+  }
+  if (v >= 10) {
+    *--p = bl_digits2[v * 2 + 1];
+    *--p = bl_digits2[v * 2];
+  } else {
+    *--p = (char)('0' + v);
+  }
+  bl_buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
 /* A signed decimal integer. */
 void bl_buf_int(struct bl_buf *b, int64_t v);
 /* v with exactly `decimals` digits after the point (0..9), rounded half away from zero, trailing

@@ -156,19 +156,28 @@ static void *xcalloc(size_t n, size_t size) {
 /* Turns w[0..n) into a normalised cumulative table; the weights were checked non-negative. */
 static int make_choice(struct ctx *c, const double *w, size_t n, struct bl_choice *out) {
   double total = 0, run = 0;
-  size_t i;
+  size_t i, j;
 
   for (i = 0; i < n; i++)
     total += w[i];
   if (!(total > 0))
     return fail(c, "the weights must have a positive sum");
-  out->cum = xcalloc(n, sizeof *out->cum);
+  /* One block: the table, then its guide (so freeing cum frees both). */
+  out->cum = xcalloc(n * sizeof *out->cum + n * sizeof *out->guide, 1);
+  out->guide = (uint32_t *)(out->cum + n);
   out->n = n;
   for (i = 0; i < n; i++) {
     run += w[i];
     out->cum[i] = run / total;
   }
   out->cum[n - 1] = 1.0;
+  /* guide[j]: the first index whose cumulative weight passes j / n. A draw in [j/n, (j+1)/n)
+   * lands at or after it, so a short walk from there replaces the binary search. */
+  for (i = 0, j = 0; j < n; j++) {
+    while (out->cum[i] <= (double)j / (double)n)
+      i++;
+    out->guide[j] = (uint32_t)i;
+  }
   return 0;
 }
 
@@ -605,6 +614,11 @@ int bl_profile_load(struct bl_profile *p, const char *path, char *err, size_t er
     bl_profile_free(p);
     return -1;
   }
+  if (bl_frags_build(&p->frags, p)) {
+    snprintf(err, errlen, "%s: out of memory", path ? path : files[0]);
+    bl_profile_free(p);
+    return -1;
+  }
   return 0;
 }
 
@@ -640,20 +654,17 @@ void bl_profile_free(struct bl_profile *p) {
   free(p->bidders);
   cJSON_Delete(p->json[0]);
   cJSON_Delete(p->json[1]);
+  bl_frags_free(&p->frags);
   memset(p, 0, sizeof *p);
 }
 
 
 size_t bl_choice_pick(const struct bl_choice *c, double u) {
-  size_t lo = 0, hi = c->n - 1;
+  size_t j = (size_t)(u * (double)c->n), i;
 
   /* The first i with u < cum[i]; cum[n-1] is 1 and u < 1, so it exists. */
-  while (lo < hi) {
-    size_t mid = lo + (hi - lo) / 2;
-    if (u < c->cum[mid])
-      hi = mid;
-    else
-      lo = mid + 1;
-  }
-  return lo;
+  i = c->guide[j < c->n ? j : c->n - 1];
+  while (u >= c->cum[i])
+    i++;
+  return i;
 }

@@ -9,10 +9,15 @@
 #define BL_PROFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-/* A weighted choice among n items: cum[i] is the normalised cumulative weight (cum[n-1] == 1). */
+#include "frag.h"
+
+/* A weighted choice among n items: cum[i] is the normalised cumulative weight (cum[n-1] == 1);
+ * guide[j] is the first item a draw in [j/n, (j+1)/n) can pick (it shares cum's allocation). */
 struct bl_choice {
   double *cum;
+  uint32_t *guide;
   size_t n;
 };
 
@@ -82,6 +87,7 @@ struct bl_profile {
   /* presence rates of optional fields, by name (BL_FIELDS below) */
   double field[32];
   void *json[2];       /* the parsed default and user documents the strings point into */
+  struct bl_frags frags;   /* the JSON pieces above, pre-rendered (frag.h) */
 };
 
 /* Optional fields and their names in the profile's "fields" object. */

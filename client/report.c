@@ -32,8 +32,7 @@ void bl_result_merge(struct bl_result *dst, const struct bl_result *src) {
   for (i = 0; i < BL_DECISIONS; i++)
     dst->decisions[i] += src->decisions[i];
   dst->unsent += src->unsent;
-  if (src->late_max_ns > dst->late_max_ns)
-    dst->late_max_ns = src->late_max_ns;
+  bl_hist_merge(&dst->lag, &src->lag);
 }
 
 
@@ -92,8 +91,12 @@ void bl_report_text(const struct bl_report *r, FILE *f) {
     fprintf(f, "    %-8s %llu\n", pcts[i].name, (unsigned long long)bl_hist_percentile(h, pcts[i].p));
   fprintf(f, "    max      %llu\n", (unsigned long long)(h->count ? h->max : 0));
   if (cfg->rate > 0)
-    fprintf(f, "  send lag   %.3f ms at most from a scheduled send to the actual one (no free connection, or a busy client)\n",
-            (double)res->late_max_ns / 1e6);
+    fprintf(f, "  send lag   us from scheduled to actual send (client side: no free connection, or a busy client)\n"
+               "             p50 %llu, p99 %llu, p99.9 %llu, max %llu\n",
+            (unsigned long long)bl_hist_percentile(&res->lag, 50),
+            (unsigned long long)bl_hist_percentile(&res->lag, 99),
+            (unsigned long long)bl_hist_percentile(&res->lag, 99.9),
+            (unsigned long long)(res->lag.count ? res->lag.max : 0));
   fprintf(f, "  decisions  pass %llu, drop %llu, explore %llu, fail_open %llu\n",
           (unsigned long long)res->decisions[BL_PASS], (unsigned long long)res->decisions[BL_DROP],
           (unsigned long long)res->decisions[BL_EXPLORE],
@@ -152,6 +155,16 @@ char *bl_report_json(const struct bl_report *r) {
   o = cJSON_AddObjectToObject(root, "decisions");
   for (i = 0; i < BL_DECISIONS; i++)
     cJSON_AddNumberToObject(o, decision_names[i], (double)res->decisions[i]);
+  /* Open loop only (closed loop sends when a connection frees up, so it has no schedule). */
+  if (cfg->rate > 0) {
+    cJSON *lag = cJSON_AddObjectToObject(root, "send_lag_us");
+    cJSON_AddNumberToObject(lag, "mean", round(bl_hist_mean(&res->lag) * 10) / 10);
+    for (i = 0; i < sizeof pcts / sizeof *pcts; i++)
+      cJSON_AddNumberToObject(lag, pcts[i].name, (double)bl_hist_percentile(&res->lag, pcts[i].p));
+    cJSON_AddNumberToObject(lag, "max", (double)(res->lag.count ? res->lag.max : 0));
+  } else {
+    cJSON_AddNullToObject(root, "send_lag_us");
+  }
   if (o && a)
     text = cJSON_PrintUnformatted(root);
   cJSON_Delete(root);

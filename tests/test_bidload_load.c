@@ -77,19 +77,30 @@ static double num(const cJSON *o, const char *k) {
 }
 
 
-/* Exactly the keys of DESIGN.md's "Client report", with their types. */
+/* Exactly the keys of DESIGN.md's "Client report", with their types, plus send_lag_us (the
+ * client's own delay in sending, open loop only). */
 static void check_shape(const cJSON *r) {
   static const char *const top[] = {"target", "mode", "rate", "duration_s", "requests", "errors",
-                                    "latency_us", "histogram", "decisions"};
+                                    "latency_us", "histogram", "decisions", "send_lag_us"};
   static const char *const lat[] = {"mean", "p50", "p90", "p99", "p99.9", "p99.99", "max"};
   static const char *const dec[] = {"pass", "drop", "explore", "fail_open"};
   const cJSON *v, *e;
   double prev = -1, total = 0;
   size_t i;
 
-  cr_assert_eq(cJSON_GetArraySize(r), 9, "top-level keys");
-  for (i = 0; i < 9; i++)
+  cr_assert_eq(cJSON_GetArraySize(r), 10, "top-level keys");
+  for (i = 0; i < 10; i++)
     get(r, top[i]);
+  v = get(r, "send_lag_us");
+  if (strcmp(get(r, "mode")->valuestring, "closed") == 0) {
+    cr_assert(cJSON_IsNull(v), "no send lag without a schedule");
+  } else {
+    cr_assert_eq(cJSON_GetArraySize(v), 7);
+    for (i = 0; i < 7; i++)
+      num(v, lat[i]);
+    for (i = 2; i < 7; i++)
+      cr_assert(num(v, lat[i]) >= num(v, lat[i - 1]), "send lag %s >= %s", lat[i], lat[i - 1]);
+  }
   cr_assert(cJSON_IsArray(get(r, "target")) && cJSON_GetArraySize(get(r, "target")) >= 1);
   cJSON_ArrayForEach(v, get(r, "target")) cr_assert(cJSON_IsString(v));
   cr_assert(strcmp(get(r, "mode")->valuestring, "open") == 0 || strcmp(get(r, "mode")->valuestring, "closed") == 0);
@@ -212,6 +223,7 @@ Test(bidload_load, a_stall_shows_in_the_corrected_percentiles) {
   const char *args[] = {blt_server_url(s), "--rate", "1000", "--duration", "2", "--connections", "16", NULL};
   int status;
   cJSON *r = run(&status, args);
+  const cJSON *lag;
   double a100, a50, total;
 
   blt_server_stop(s);
@@ -226,6 +238,13 @@ Test(bidload_load, a_stall_shows_in_the_corrected_percentiles) {
   cr_expect(a50 >= 140 && a50 <= 190, "above 50 ms: %g, predicted 150", a50);
   cr_expect(num(get(r, "latency_us"), "max") >= 200000 && num(get(r, "latency_us"), "max") < 260000,
             "max %g: the stall", num(get(r, "latency_us"), "max"));
+  /* The client could not send during the stall either: once its 16 connections were all
+   * waiting (16 ms in), the requests due in the remaining ~184 ms were sent only when the
+   * stall ended, so its own send lag shows the stall too, and is part of the latency. */
+  lag = get(r, "send_lag_us");
+  cr_expect(num(lag, "max") >= 150000 && num(lag, "max") <= num(get(r, "latency_us"), "max"),
+            "send lag max %g", num(lag, "max"));
+  cr_expect(num(lag, "p50") < 20000, "most sends were on time: lag p50 %g", num(lag, "p50"));
   /* 10% of the requests are stalled: p90 sits below the stall, p99 well inside it. */
   cr_expect(num(get(r, "latency_us"), "p99") > 150000, "p99 %g", num(get(r, "latency_us"), "p99"));
   cr_expect(num(get(r, "latency_us"), "p50") < 20000);
@@ -251,6 +270,33 @@ Test(bidload_load, the_achieved_rate_is_the_asked_rate) {
   cr_expect(fabs(num(r, "requests") - 4000) <= 40, "requests %g of 4000", num(r, "requests"));
   cr_expect_eq(blt_server_requests(s), (uint64_t)num(r, "requests"));
   cr_expect_str_eq(get(r, "mode")->valuestring, "open");
+  cJSON_Delete(r);
+  blt_server_free(s);
+}
+
+
+Test(bidload_load, the_send_lag_is_reported_apart_from_the_latency) {
+  struct blt_server_cfg cfg = {0};
+  struct blt_server *s = blt_server_start(&cfg);
+  const char *args[] = {blt_server_url(s), "--rate", "5000", "--duration", "2", "-c", "8", NULL};
+  int status;
+  cJSON *r = run(&status, args);
+  const cJSON *lag, *lat;
+
+  blt_server_stop(s);
+  cr_assert_eq(status, 0);
+  check_shape(r);
+  lag = get(r, "send_lag_us");
+  lat = get(r, "latency_us");
+  cr_log_info("send lag p50 %g p99 %g max %g; latency p50 %g p99 %g", num(lag, "p50"),
+              num(lag, "p99"), num(lag, "max"), num(lat, "p50"), num(lat, "p99"));
+  cr_expect(fabs(num(get(r, "rate"), "achieved") - 5000) <= 50, "achieved %g of 5000",
+            num(get(r, "rate"), "achieved"));
+  /* Latency counts from the scheduled time, so each request's includes its send lag: the
+   * latency distribution dominates the lag's, percentile by percentile. */
+  cr_expect(num(lag, "p50") <= num(lat, "p50") && num(lag, "p90") <= num(lat, "p90") &&
+            num(lag, "p99") <= num(lat, "p99"), "lag within latency");
+  cr_expect(num(lag, "mean") <= num(lat, "mean"));
   cJSON_Delete(r);
   blt_server_free(s);
 }
