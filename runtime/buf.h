@@ -19,6 +19,8 @@ void bg_buf_free(struct bg_buf *b);
 
 /* Append; return 0 or -1 as bg_buf_reserve. */
 static inline int bg_buf_put(struct bg_buf *b, const void *s, size_t n) {
+  if (n == 0) /* an empty buffer has no memory yet: memcpy to NULL is undefined even for 0 */
+    return 0;
   if (b->cap - b->len < n && bg_buf_reserve(b, n) != 0)
     return -1;
   memcpy(b->p + b->len, s, n);

@@ -535,6 +535,7 @@ member: /* p is at a member of an object: "name": value */
     goto open;
   if ((p = skip_scalar(p, end)) == NULL)
     return NULL;
+after_member:
   p = skip_ws(p);
   if (*p == ',') {
     p = skip_ws(p + 1);
@@ -565,15 +566,7 @@ closed: /* the innermost open container ends just before p */
     return p;
   if (!((open[(top - 1) >> 6] >> ((top - 1) & 63)) & 1))
     goto after_element;
-  p = skip_ws(p);
-  if (*p == ',') {
-    p = skip_ws(p + 1);
-    goto member;
-  }
-  if (*p != '}')
-    return NULL;
-  p++;
-  goto closed;
+  goto after_member;
 }
 
 
