@@ -26,6 +26,10 @@ TEST_DEPS += $(ORACLE_IFELSE_SO)
 ARM64_CC ?= aarch64-linux-gnu-gcc
 A64 := build/arm64
 $(A64)/%: private override CC := $(ARM64_CC)
+# ...and without SANITIZE's flags: build/arm64 has no -san twin, and the cross toolchain's
+# sanitizer runtimes are not in the qemu sysroot (a sanitized .so would not load there).
+$(A64)/%: private override CFLAGS := $(filter-out -fsanitize=% -fno-sanitize-recover=% \
+  -fno-omit-frame-pointer,$(CFLAGS))
 
 # pkg-config for the target's static libraries: the server's RUNTIME_LIBS for arm64
 # (tools/deps-arm64.sh builds build/arm64/libcjson.a and libhttp_parser.a; libuv_a.a comes
