@@ -1,7 +1,7 @@
 /* test_branchless.c - the generated predict code does not branch per tree node, on any kernel.
  *
  * Two models of the same depth, 10 and 300 trees (tests/oracle/train.py: branch_t10,
- * branch_t300), are compiled by xgbc and the C compiler exactly as the oracle tests use them:
+ * branch_t300; and cat_branch_t10, cat_branch_t300 with categorical splits), are compiled by xgbc and the C compiler exactly as the oracle tests use them:
  * for x86-64 (scalar, SSE2 and AVX2 kernels) and, cross-compiled, for aarch64 (scalar and NEON;
  * build/arm64/oracle). In objdump's disassembly, every function of the model's own code must
  * have about the same number of conditional jumps in both models: if code grew a jump per node
@@ -34,7 +34,8 @@ struct func {
  * object is C runtime and libgcc (CPU feature detection). */
 static int is_model_code(const char *name) {
   static const char *const prefixes[] = {"predict", "margins", "walk", "leaves", "row_",
-                                         "block_", "transform", "best_margins", "available_"};
+                                         "block_", "transform", "best_margins", "available_",
+                                         "step", "next_", "cat_"};
   size_t i;
 
   for (i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++)
@@ -89,7 +90,7 @@ static int by_name(const void *a, const void *b) {
 
 
 static void compare(const char *arch, const char *objdump, const char *dir, int aarch64,
-                    const char *simd1, const char *simd2) {
+                    const char *simd1, const char *simd2, const char *prefix) {
   struct func f10[MAX_FUNCS], f300[MAX_FUNCS];
   const char *san = getenv("BG_TEST_SANITIZE");
   int n10, n300, i, saw1 = 0, saw2 = 0;
@@ -98,8 +99,8 @@ static void compare(const char *arch, const char *objdump, const char *dir, int 
    * shape of the code is checked in the normal build. */
   if (san != NULL && *san != '\0')
     cr_skip_test("instrumented build");
-  n10 = count_jumps(objdump, bgt_fmt("%s/branch_t10/model.so", dir), aarch64, f10);
-  n300 = count_jumps(objdump, bgt_fmt("%s/branch_t300/model.so", dir), aarch64, f300);
+  n10 = count_jumps(objdump, bgt_fmt("%s/%sbranch_t10/model.so", dir, prefix), aarch64, f10);
+  n300 = count_jumps(objdump, bgt_fmt("%s/%sbranch_t300/model.so", dir, prefix), aarch64, f300);
 
   cr_assert_geq(n10, 2, "%s: predict functions not found in the disassembly", arch);
   cr_assert_eq(n10, n300, "%s: %d model functions with 10 trees, %d with 300", arch, n10, n300);
@@ -121,11 +122,24 @@ static void compare(const char *arch, const char *objdump, const char *dir, int 
 
 
 Test(branchless, x86_64_jumps_do_not_grow_with_trees, .timeout = 60) {
-  compare("x86-64", "objdump", bgt_env("BG_TEST_ORACLE_SO"), 0, "sse2", "avx2");
+  compare("x86-64", "objdump", bgt_env("BG_TEST_ORACLE_SO"), 0, "sse2", "avx2", "");
 }
 
 
 Test(branchless, aarch64_jumps_do_not_grow_with_trees, .timeout = 60) {
   compare("aarch64", "aarch64-linux-gnu-objdump", bgt_env("BG_TEST_ORACLE_SO_ARM64"), 1, "neon",
-          "scalar");
+          "scalar", "");
+}
+
+
+/* The same for kernels that also test categories (bitset lookups, no branch either). */
+Test(branchless, x86_64_categorical_jumps_do_not_grow_with_trees, .timeout = 60) {
+  compare("x86-64 categorical", "objdump", bgt_env("BG_TEST_ORACLE_SO"), 0, "sse2", "avx2",
+          "cat_");
+}
+
+
+Test(branchless, aarch64_categorical_jumps_do_not_grow_with_trees, .timeout = 60) {
+  compare("aarch64 categorical", "aarch64-linux-gnu-objdump", bgt_env("BG_TEST_ORACLE_SO_ARM64"),
+          1, "neon", "scalar", "cat_");
 }

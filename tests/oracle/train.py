@@ -529,17 +529,23 @@ MODELS = [
     ("cat_squarederror_d7", "reg:squarederror", 8, 40,
      {"max_depth": 7, "tree_method": "hist", "max_cat_threshold": 20,
       "_cats": {0: 96, 1: 64, 2: 2, 5: 33}}),
+    # test_branchless.c's pair for categorical kernels: same data and seed.
+    ("cat_branch_t10", "binary:logistic", 12, 10,
+     {"max_depth": 5, "tree_method": "hist", "_cats": {0: 50, 3: 7, 6: 100}}),
+    ("cat_branch_t300", "binary:logistic", 12, 300,
+     {"max_depth": 5, "tree_method": "hist", "_cats": {0: 50, 3: 7, 6: 100}}),
 ]
 
 # Models whose test rows are only the random rows (no threshold rows).
-PLAIN_ROWS_ONLY = {"branch_t10", "branch_t300"}
+PLAIN_ROWS_ONLY = {"branch_t10", "branch_t300", "cat_branch_t10", "cat_branch_t300"}
 
 # Models without a dump variant: branch_t300 is the biggest to compile and
 # adds nothing; typed_features has "int"/"i" features, which dumps print
 # inexactly (it gets dump-int.json for the refusal test instead);
 # named_features has names with '"' and '\', which XGBoost writes into a dump
 # unescaped, so its dump is not valid JSON.
-NO_DUMP = {"branch_t300", "typed_features", "named_features"}
+NO_DUMP = {"branch_t300", "typed_features", "named_features", "cat_branch_t10",
+           "cat_branch_t300"}
 
 # Dumps completed by --model-file instead of flags: DART (the weights are not
 # in a dump), multi-target models (no flag for num_target), and two more to
@@ -551,7 +557,7 @@ DUMP_WITH_MODEL_FILE = {"squarederror_d8": "model.ubj", "logistic_d3": "model.js
                         "cat_squarederror_d7": "model.json"}
 
 # Models that share training data and seed with another model.
-SHARED_SEED = {"branch_t300": "branch_t10"}
+SHARED_SEED = {"branch_t300": "branch_t10", "cat_branch_t300": "cat_branch_t10"}
 
 # aws-rtb: realistic integer ranges (inclusive) of its 7 features.
 AWS_RANGES = [(1, 7), (0, 23), (0, 3), (0, 16000), (0, 40), (0, 400), (0, 6)]
