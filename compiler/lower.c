@@ -9,9 +9,9 @@
 
 /* The bitset of categorical node nd of tree, appended to f->cat_bits; sets out's offset and
  * size. *cap is the allocated length of f->cat_bits. */
-static int lower_categories(const struct xgbc_tree *tree, const struct xgbc_node *nd,
-                            struct xgbc_flat_node *out, struct xgbc_flat *f, uint32_t *cap,
-                            struct xgbc_diag *d) {
+static int lower_categories(const struct xgbc_model *m, const struct xgbc_tree *tree,
+                            const struct xgbc_node *nd, struct xgbc_flat_node *out,
+                            struct xgbc_flat *f, uint32_t *cap, struct xgbc_diag *d) {
   uint32_t j, words, top = 0;
 
   for (j = 0; j < nd->cat_count; j++) {
@@ -23,13 +23,14 @@ static int lower_categories(const struct xgbc_tree *tree, const struct xgbc_node
   if (f->num_cat_words == 0)
     f->num_cat_words = 1; /* word 0: the zero block every other node reads (see lower.h) */
   if (f->num_cat_words + (uint64_t)words > XGBC_MAX_CAT_WORDS)
-    return xgbc_fail(d, XGBC_EUNSUPPORTED, "", "too large for the kernels' node layout: the "
-                     "categorical splits' bitsets need more than %u words", XGBC_MAX_CAT_WORDS);
+    return xgbc_fail(d, XGBC_EUNSUPPORTED, m->trees_where, "too large for the kernels' node "
+                     "layout: the categorical splits' bitsets need more than %u words",
+                     XGBC_MAX_CAT_WORDS);
   if (f->num_cat_words + words > *cap) {
     uint32_t n = *cap * 2 > f->num_cat_words + words ? *cap * 2 : f->num_cat_words + words;
     uint32_t *b = realloc(f->cat_bits, (size_t)n * sizeof *b);
     if (b == NULL)
-      return xgbc_fail(d, XGBC_ENOMEM, "", "out of memory for %u bitset words", n);
+      return xgbc_fail(d, XGBC_ENOMEM, m->trees_where, "out of memory for %u bitset words", n);
     if (*cap == 0)
       b[0] = 0;
     f->cat_bits = b;
@@ -88,7 +89,7 @@ static int lower_tree(const struct xgbc_model *m, uint32_t t, struct xgbc_flat *
     out->threshold = nd->value;
     out->default_left = nd->default_left;
     if (nd->categorical) {
-      int err = lower_categories(tree, nd, out, f, cat_cap, d);
+      int err = lower_categories(m, tree, nd, out, f, cat_cap, d);
       if (err)
         return err;
     }

@@ -306,6 +306,29 @@ Test(xgbc_errors, categorical_split_without_categories) {
 }
 
 
+/* The kernels keep a bitset's offset in 22 bits: 9 splits on category 2^24 - 1 (2^19 words
+ * each) are more than that. */
+Test(xgbc_errors, categorical_bitsets_too_large) {
+  cJSON *j = aws_model();
+  int t;
+
+  for (t = 0; t < 9; t++) {
+    cJSON *tree = at(j, bgt_fmt("learner.gradient_booster.model.trees[%d]", t));
+    cJSON *one = cJSON_CreateArray(), *zero = cJSON_CreateArray(), *cats = cJSON_CreateArray();
+
+    cJSON_ReplaceItemInArray(at(tree, "split_type"), 0, cJSON_CreateNumber(1));
+    cJSON_AddItemToArray(cats, cJSON_CreateNumber(16777215));
+    cJSON_AddItemToArray(one, cJSON_CreateNumber(1));
+    cJSON_AddItemToArray(zero, cJSON_CreateNumber(0));
+    cJSON_ReplaceItemInObject(tree, "categories", cats);
+    cJSON_ReplaceItemInObject(tree, "categories_nodes", cJSON_Duplicate(zero, 1));
+    cJSON_ReplaceItemInObject(tree, "categories_segments", zero);
+    cJSON_ReplaceItemInObject(tree, "categories_sizes", one);
+  }
+  expect_refused_json(j, "learner.gradient_booster.model.trees", "bitsets need more than");
+}
+
+
 /* The categories arrays are checked against each other. */
 Test(xgbc_errors, categories_out_of_range) {
   cJSON *j = aws_model(), *t = at(j, "learner.gradient_booster.model.trees[0]");
