@@ -120,7 +120,9 @@ static const char *transform_word(enum xgbc_transform t) {
 
 
 /* One tree as nested m4 calls, from flat node i at depth dep:
- * bg4_if(DEPTH, FEATURE, THRESHOLD, DEFAULT_LEFT, @<LEFT@>, @<RIGHT@>) or bg4_ret(DEPTH, VALUE).
+ * bg4_if(DEPTH, FEATURE, THRESHOLD, DEFAULT_LEFT, @<LEFT@>, @<RIGHT@>),
+ * bg4_ifcat(DEPTH, FEATURE, CAT_OFFSET, CAT_SIZE, DEFAULT_LEFT, @<LEFT@>, @<RIGHT@>) or
+ * bg4_ret(DEPTH, VALUE).
  * m4 quotes nest, so one quote pair per level keeps each branch unexpanded until its turn.
  * Recursion depth is the tree's depth, which validation bounds by the node count. */
 static void put_nested(FILE *out, const struct xgbc_flat *f, uint32_t i, uint32_t dep) {
@@ -131,12 +133,59 @@ static void put_nested(FILE *out, const struct xgbc_flat *f, uint32_t i, uint32_
     fprintf(out, "bg4_ret(%u, %s)", dep, xgbc_float_literal(num, sizeof num, n->leaf));
     return;
   }
-  fprintf(out, "bg4_if(%u, %u, %s, %u, @<", dep, n->feature,
-          xgbc_float_literal(num, sizeof num, n->threshold), n->default_left);
+  if (n->categorical)
+    fprintf(out, "bg4_ifcat(%u, %u, %u, %u, %u, @<", dep, n->feature, n->cat_offset,
+            n->cat_size, n->default_left);
+  else
+    fprintf(out, "bg4_if(%u, %u, %s, %u, @<", dep, n->feature,
+            xgbc_float_literal(num, sizeof num, n->threshold), n->default_left);
   put_nested(out, f, n->child, dep + 1);
   fputs("@>, @<", out);
   put_nested(out, f, n->child + 1, dep + 1);
   fputs("@>)", out);
+}
+
+
+/* A split's threshold for the node tables: a categorical split's is CAT_SET(offset), a NaN
+ * whose payload is its bitset's offset (the templates define CAT_SET). buf needs 32 bytes. */
+static const char *threshold_text(char *buf, size_t n, const struct xgbc_flat_node *node) {
+  if (node->categorical) {
+    snprintf(buf, n, "CAT_SET(%u)", node->cat_offset);
+    return buf;
+  }
+  return xgbc_float_literal(buf, n, node->threshold);
+}
+
+
+#define CAT_COMMENT_MAX 24 /* categories listed in a bitset's comment */
+
+/* bg4_cat_bits: bg4_cat_block(OFFSET, SIZE, NODE, TREE, SOURCE, @<WORDS@>, @<CATEGORIES@>)
+ * per categorical split, in node order: WORDS its bitset as C literals, CATEGORIES the first
+ * CAT_COMMENT_MAX categories of its set as the file lists them, for a comment. */
+static void put_cat_bits(FILE *out, const struct xgbc_model *m, const struct xgbc_flat *f) {
+  uint32_t t, i, j;
+
+  fputs("m4_define(@<bg4_cat_bits@>, @<", out);
+  for (t = 0; t < f->num_trees; t++) {
+    const struct xgbc_flat_tree *ft = &f->trees[t];
+    for (i = ft->root; i < ft->root + ft->num_nodes; i++) {
+      const struct xgbc_flat_node *n = &f->nodes[i];
+      if (!n->categorical)
+        continue;
+      fprintf(out, "bg4_cat_block(%u, %u, %u, %u, %u, @<", n->cat_offset, n->cat_size, i, t,
+              n->source);
+      for (j = 0; j < n->cat_size / 32; j++)
+        fprintf(out, "%s0x%08xu", j ? (j % 6 ? ", " : ",\n  ") : "",
+                f->cat_bits[n->cat_offset + j]);
+      fputs("@>, @<", out);
+      for (j = 0; j < n->cat_count && j < CAT_COMMENT_MAX; j++)
+        fprintf(out, "%s%d", j ? " " : "", (int)m->trees[t].categories[n->cat_begin + j]);
+      if (n->cat_count > CAT_COMMENT_MAX)
+        fprintf(out, " ... (%u in all)", n->cat_count);
+      fputs("@>)\n", out);
+    }
+  }
+  fputs("@>)\n", out);
 }
 
 
@@ -162,6 +211,9 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   def_uint(out, "bg4_num_nodes", f->num_nodes);
   def_uint(out, "bg4_max_depth", f->max_depth);
   def_uint(out, "bg4_feature_bits", f->feature_bits);
+  /* bg4_categorical 1: the model has categorical splits, and the kernels test categories */
+  def_uint(out, "bg4_categorical", f->num_categorical > 0);
+  def_uint(out, "bg4_num_cat_words", f->num_cat_words);
   def_word(out, "bg4_base_score", xgbc_float_literal(num, sizeof num, m->base_score));
   def_word(out, "bg4_base_margin", xgbc_float_literal(num, sizeof num, xgbc_model_base_margin(m)));
   /* bg4_base_margins: one start margin per output group, comma separated */
@@ -207,6 +259,8 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
   }
   fputs("@>)\n", out);
 
+  put_cat_bits(out, m, f);
+
   /* bg4_tops: the first two levels of each tree, for kernels that load them without gathers:
    * bg4_top(TREE, WHICH, THRESHOLD, DEFAULT_LEFT, DISTANCE, FEATURE) with WHICH 0 for the
    * root, 1 and 2 for its left and right child (a leaf root stands in for both: it stays).
@@ -225,14 +279,15 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
         fprintf(out, "bg4_top(%u, %u, NAN, 0, 0, 0)", t, which);
       else
         fprintf(out, "bg4_top(%u, %u, %s, %u, %u, %u)", t, which,
-                xgbc_float_literal(num, sizeof num, n->threshold), n->default_left,
+                threshold_text(num, sizeof num, n), n->default_left,
                 n->child + 1 - at[which], n->feature);
     }
   }
   fputs("@>)\n", out);
 
   /* bg4_nodes: per tree bg4_tree_begin(INDEX, WEIGHT), then per node
-   * bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE) or
+   * bg4_split(INDEX, FEATURE, DEFAULT_LEFT, CHILD, THRESHOLD, SOURCE),
+   * bg4_catsplit(INDEX, FEATURE, DEFAULT_LEFT, CHILD, CAT_SET(OFFSET), SOURCE, SIZE) or
    * bg4_leaf(INDEX, CHILD, VALUE, SOURCE) */
   fputs("m4_define(@<bg4_nodes@>, @<", out);
   for (t = 0; t < f->num_trees; t++) {
@@ -243,6 +298,10 @@ int xgbc_emit_defs(FILE *out, const struct xgbc_emit_info *info, const struct xg
       if (n->is_leaf)
         fprintf(out, "bg4_leaf(%u, %u, %s, %u)\n", i, n->child,
                 xgbc_float_literal(num, sizeof num, n->leaf), n->source);
+      else if (n->categorical)
+        fprintf(out, "bg4_catsplit(%u, %u, %u, %u, %s, %u, %u)\n", i, n->feature,
+                n->default_left, n->child, threshold_text(num2, sizeof num2, n), n->source,
+                n->cat_size);
       else
         fprintf(out, "bg4_split(%u, %u, %u, %u, %s, %u)\n", i, n->feature, n->default_left,
                 n->child, xgbc_float_literal(num2, sizeof num2, n->threshold), n->source);

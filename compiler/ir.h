@@ -51,7 +51,7 @@ struct xgbc_node {
   uint32_t feature;     /* split feature index (meaningless at a leaf) */
   float value;          /* split threshold: go left iff x < value; or the leaf value */
   uint8_t default_left; /* where NaN (missing) goes */
-  uint8_t categorical;  /* split_type 1: a category test (validation refuses it for now) */
+  uint8_t categorical;  /* split_type 1: a category test (right iff x is in the set) */
   uint32_t cat_begin;   /* categorical: the node's categories are tree->categories[cat_begin..] */
   uint32_t cat_count;   /* ... cat_count of them, as the file lists them */
 };

@@ -241,6 +241,8 @@ static int read_child(const cJSON *v, const char *path, const char *key, uint32_
 }
 
 
+#define NO_CATEGORIES UINT32_MAX /* cat_count of a categorical split not listed (yet) */
+
 /* The categories of a tree's categorical splits (1.6+): categories_nodes[j] is a node whose
  * set is categories[categories_segments[j]..][..categories_sizes[j]]. */
 static int read_categories(const cJSON *t, const char *path, struct xgbc_tree *tree,
@@ -375,12 +377,22 @@ static int read_tree(const cJSON *t, const char *path, struct xgbc_tree *tree,
                            "expected 0 (numeric) or 1 (categorical), found %s",
                            cJSON_IsNumber(st) ? "another number" : xgbc_doc_type_name(st));
         nd->categorical = st->valuedouble == 1 && nd->left != XGBC_NO_CHILD;
+        nd->cat_count = nd->categorical ? NO_CATEGORIES : 0; /* until read_categories */
         st = st->next;
       }
       l = l->next, r = r->next, f = f->next, c = c->next, dl = dl->next;
     }
   }
-  return read_categories(t, path, tree, d);
+  if ((err = read_categories(t, path, tree, d)))
+    return err;
+  /* Every categorical split needs its set: XGBoost lists each in categories_nodes. */
+  for (i = 0; i < n; i++)
+    if (tree->nodes[i].categorical && tree->nodes[i].cat_count == NO_CATEGORIES)
+      return xgbc_fail(d, XGBC_EINVAL, xgbc_path_idx(q, sizeof q, xgbc_path_key(p, sizeof p, path,
+                                                                                "split_type"), i),
+                       "node %u is a categorical split, but categories_nodes does not list it",
+                       i);
+  return 0;
 }
 
 

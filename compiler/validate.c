@@ -129,13 +129,18 @@ static int check_tree(const struct xgbc_model *m, uint32_t t, uint8_t *seen, uin
         return xgbc_fail(d, XGBC_EINVAL, where, "leaf value %g is not finite", (double)nd->value);
       continue;
     }
-    if (nd->categorical)
-      return xgbc_fail(d, XGBC_EUNSUPPORTED, where, "categorical splits are not supported yet "
-                       "(split on feature %u)", nd->feature);
     if (nd->feature >= m->num_features)
       return xgbc_fail(d, XGBC_EINVAL, where, "splits on feature %u, but num_feature is %u",
                        nd->feature, m->num_features);
-    if (!isfinite(nd->value))
+    /* A categorical split's split_condition is unused (XGBoost writes NaN there); its set is
+     * categories[cat_begin..][..cat_count], which must lie inside the tree's list. */
+    if (nd->categorical) {
+      if (nd->cat_count > 0 && (tree->categories == NULL || nd->cat_begin > tree->num_categories ||
+                                nd->cat_count > tree->num_categories - nd->cat_begin))
+        return xgbc_fail(d, XGBC_EINVAL, where, "its %u categories from offset %u lie outside "
+                         "the tree's %u categories", nd->cat_count, nd->cat_begin,
+                         tree->num_categories);
+    } else if (!isfinite(nd->value))
       return xgbc_fail(d, XGBC_EINVAL, where, "split threshold %g is not finite",
                        (double)nd->value);
     for (k = 0; k < 2; k++) {

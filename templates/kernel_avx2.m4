@@ -22,6 +22,7 @@ m4_dnl -mavx2; model.c calls it only when available_avx2() says the CPU has AVX2
 #endif
 #define AVX2_GROUPS 8u   /* one row: trees walked at once, in vectors of 8 */
 
+m4_ifelse(bg4_categorical, @<0@>, @<m4_dnl
 /* The first two levels of every tree in contiguous tables, [0] root, [1] left child, [2] right
  * child (a leaf root in all three), padded like tree_root: one row's walks start with plain
  * loads and a blend instead of two levels of gathers. */
@@ -51,6 +52,11 @@ m4_define(@<bg4_which@>, 1)m4_dnl
 m4_define(@<bg4_which@>, 2)m4_dnl
   {bg4_tops},
 };
+@>, @<m4_dnl
+/* (A model with categorical splits walks every level with gathers: the per-tree tables of
+ * the first two levels, which numeric models use for one row, would need their bitset sizes
+ * too.) */
+@>)m4_dnl
 
 static int available_avx2(void) {
   __builtin_cpu_init();
@@ -113,10 +119,39 @@ AVX2_FN inline __m256i distance_avx2(__m256i word) {
                           _mm256_set1_epi32((int)DISTANCE_MASK));
 }
 
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+/* All ones where a categorical split sends a present v left (cat_left() for eight lanes): the
+ * bitset size is the node's leaf_value slot, the offset the payload of its NaN threshold; a
+ * lane that is not a candidate converts 0.0f and reads the zero word cat_bits[0]. */
+AVX2_FN inline __m256i cat_left_avx2(__m256i i, __m256 threshold, __m256 v) {
+  __m256i t = _mm256_castps_si256(threshold);
+  __m256i is_cat = _mm256_cmpgt_epi32(t, _mm256_set1_epi32(CAT_FLAG));
+  __m256 size = AVX2_GATHER_PS(leaf_value, i, 4);
+  __m256i ok = _mm256_and_si256(is_cat, _mm256_castps_si256(_mm256_and_ps(
+    _mm256_cmp_ps(v, _mm256_setzero_ps(), _CMP_GE_OQ), _mm256_cmp_ps(v, size, _CMP_LT_OQ))));
+  __m256i c = _mm256_cvttps_epi32(_mm256_and_ps(v, _mm256_castsi256_ps(ok)));
+  __m256i off = _mm256_and_si256(_mm256_and_si256(t, _mm256_set1_epi32((int)CAT_OFFSET_MASK)),
+                                 is_cat);
+  __m256i w = AVX2_GATHER_EPI32(cat_bits, _mm256_add_epi32(off, _mm256_srli_epi32(c, 5)), 4);
+  /* bit c % 32 of w moved to the sign bit, then spread: all ones iff c is in the set */
+  __m256i in = _mm256_srai_epi32(_mm256_sllv_epi32(w, _mm256_sub_epi32(
+    _mm256_set1_epi32(31), _mm256_and_si256(c, _mm256_set1_epi32(31)))), 31);
+  __m256i present = _mm256_castps_si256(_mm256_cmp_ps(v, v, _CMP_ORD_Q));
+
+  return _mm256_andnot_si256(_mm256_and_si256(in, ok), _mm256_and_si256(is_cat, present));
+}
+
+AVX2_FN inline __m256i next_avx2(__m256i i, __m256 threshold, __m256i word, __m256 v) {
+  return _mm256_add_epi32(_mm256_add_epi32(i, distance_avx2(word)),
+                          _mm256_or_si256(go_left_avx2(threshold, word, v),
+                                          cat_left_avx2(i, threshold, v)));
+}
+@>, @<m4_dnl
 AVX2_FN inline __m256i next_avx2(__m256i i, __m256 threshold, __m256i word, __m256 v) {
   return _mm256_add_epi32(_mm256_add_epi32(i, distance_avx2(word)),
                           go_left_avx2(threshold, word, v));
 }
+@>)m4_dnl
 
 AVX2_FN inline __m256i feature_avx2(__m256i word) {
   return _mm256_and_si256(word, _mm256_set1_epi32((int)FEATURE_MASK));
@@ -158,11 +193,18 @@ AVX2_FN inline void nodes32_avx2(__m256i i, __m256 *threshold, __m256i *word) {
 
 #endif
 
+m4_dnl vpermps reads the low 3 bits of each index: the word itself is the feature when
+m4_dnl FEATURE_BITS is 3 (5 to 8 features); with fewer bits the distance must be masked off.
 /* A row's feature for each lane's node word: with at most 8 features the row sits in one
  * register and vpermps picks the feature (it reads only the low 3 bits of each index, the
- * feature, as FEATURE_BITS <= 3); else a gather. */
+m4_ifelse(m4_eval(bg4_feature_bits < 3), @<1@>, m4_dnl
+@< * feature once the distance above FEATURE_BITS is masked off); else a gather. */
+#if NUM_FEATURES <= 8
+#define AVX2_ROW_X(word) _mm256_permutevar8x32_ps(xrow, feature_avx2(word))
+@>, @< * feature, as FEATURE_BITS <= 3); else a gather. */
 #if NUM_FEATURES <= 8
 #define AVX2_ROW_X(word) _mm256_permutevar8x32_ps(xrow, word)
+@>)m4_dnl
 #else
 #define AVX2_ROW_X(word) AVX2_GATHER_PS(row, feature_avx2(word), 4)
 #endif
@@ -179,6 +221,7 @@ AVX2_FN inline void walk_row_avx2(__m256i *i, uint32_t t, uint32_t ng, const flo
 #endif
   uint32_t g;
 
+m4_ifelse(bg4_categorical, @<0@>, @<m4_dnl
   if (depth >= 2) {
     for (g = 0; g < ng; g++) {
       uint32_t b = t + 8 * g;
@@ -197,6 +240,9 @@ AVX2_FN inline void walk_row_avx2(__m256i *i, uint32_t t, uint32_t ng, const flo
     }
     depth -= 2;
   }
+@>, @<m4_dnl
+  (void)t; /* the row of the per-tree tables, which this model does not have */
+@>)m4_dnl
   for (; depth > 0; depth--)
     for (g = 0; g < ng; g++) {
       __m256 threshold;

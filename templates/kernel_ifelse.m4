@@ -10,6 +10,14 @@ $5
 bg4_indent($1)@<} else {@>
 $6
 bg4_indent($1)@<}@>@>)m4_dnl
+m4_dnl bg4_ifcat(DEPTH, FEATURE, CAT_OFFSET, CAT_SIZE, DEFAULT_LEFT, LEFT, RIGHT) - one
+m4_dnl categorical split: left unless x is in the set, missing values by DEFAULT_LEFT
+m4_define(@<bg4_ifcat@>, @<bg4_indent($1)@<if (@>m4_ifelse(@<$5@>, @<1@>, m4_dnl
+@<@<x[$2] != x[$2] || @>@>, @<@<x[$2] == x[$2] && @>@>)@<!cat_in(x[$2], $3, $4)) {@>
+$6
+bg4_indent($1)@<} else {@>
+$7
+bg4_indent($1)@<}@>@>)m4_dnl
 m4_dnl bg4_ret(DEPTH, VALUE) - one leaf
 m4_define(@<bg4_ret@>, @<bg4_indent($1)@<return $2;@>@>)m4_dnl
 m4_dnl bg4_ifelse_tree(INDEX, GROUP, BODY) - one tree as a function
@@ -24,6 +32,20 @@ $3
  * One function per tree: a split is `if (x < threshold)` (with `|| x != x` when a missing
  * value goes left, since NaN compares false), a leaf is a return. This is the classic way to
  * compile a forest (tl2cgen, m2cgen), kept as a baseline: it branches at every node. */
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+
+/* Whether x (not missing) is in the set of the categorical split whose bitset is cat_bits[
+ * offset..] of size bits: as XGBoost, a negative value, one >= 2^24 (every size is at most
+ * that) or one beyond the set is not; else category (int)x is looked up. */
+static int cat_in(float x, uint32_t offset, uint32_t size) {
+  uint32_t c;
+
+  if (!(x >= 0.0f && x < (float)size))
+    return 0;
+  c = (uint32_t)x;
+  return (int)((cat_bits[offset + c / 32u] >> (c % 32u)) & 1u);
+}
+@>)m4_dnl
 bg4_ifelse_trees
 static int available_ifelse(void) {
   return 1;

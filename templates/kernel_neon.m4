@@ -19,6 +19,9 @@ static int available_neon(void) {
 static inline uint32x4_t step_neon(uint32x4_t i, const uint32_t *xoff, const float *x) {
   uint32_t idx[4], w[4];
   float th[4], xv[4];
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+  uint32_t cl[4];
+@>)m4_dnl
   uint32x4_t word, lt, nan, dl, go_left, distance;
   float32x4_t v;
   int k;
@@ -28,6 +31,10 @@ static inline uint32x4_t step_neon(uint32x4_t i, const uint32_t *xoff, const flo
     w[k] = nodes[idx[k]].word;
     th[k] = nodes[idx[k]].threshold;
     xv[k] = x[xoff[k] + (w[k] & FEATURE_MASK)];
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+    /* categorical splits: lane by lane (no gather for the bitset words), as a 0/-1 mask */
+    cl[k] = 0u - cat_left(xv[k], th[k], leaf_value[idx[k]]);
+@>)m4_dnl
   }
   word = vld1q_u32(w);
   v = vld1q_f32(xv);
@@ -36,6 +43,9 @@ static inline uint32x4_t step_neon(uint32x4_t i, const uint32_t *xoff, const flo
   nan = vmvnq_u32(vceqq_f32(v, v));
   dl = vreinterpretq_u32_s32(vshrq_n_s32(vreinterpretq_s32_u32(word), 31));
   go_left = vorrq_u32(lt, vandq_u32(nan, dl));
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+  go_left = vorrq_u32(go_left, vld1q_u32(cl));
+@>)m4_dnl
   distance = vandq_u32(vshrq_n_u32(word, FEATURE_BITS), vdupq_n_u32(DISTANCE_MASK));
   return vaddq_u32(vaddq_u32(i, distance), go_left);
 }

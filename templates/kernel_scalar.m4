@@ -14,6 +14,10 @@ static inline uint32_t step(const float *row, uint32_t i) {
   uint32_t w = nodes[i].word;
   float x = row[w & FEATURE_MASK];
   uint32_t go_left = (uint32_t)(x < nodes[i].threshold) | ((uint32_t)(x != x) & (w >> 31));
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+
+  go_left |= cat_left(x, nodes[i].threshold, leaf_value[i]); /* categorical splits */
+@>)m4_dnl
 
   return i + ((w >> FEATURE_BITS) & DISTANCE_MASK) - go_left;
 }

@@ -19,6 +19,9 @@ static int available_sse2(void) {
 static inline __m128i step_sse2(__m128i i, const uint32_t *xoff, const float *x) {
   uint32_t idx[4], w[4];
   float th[4], xv[4];
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+  uint32_t cl[4];
+@>)m4_dnl
   __m128i word, lt, nan, go_left, distance;
   __m128 v;
   int k;
@@ -28,6 +31,10 @@ static inline __m128i step_sse2(__m128i i, const uint32_t *xoff, const float *x)
     w[k] = nodes[idx[k]].word;
     th[k] = nodes[idx[k]].threshold;
     xv[k] = x[xoff[k] + (w[k] & FEATURE_MASK)];
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+    /* categorical splits: lane by lane (SSE2 has no per-lane shift), as a 0/-1 mask */
+    cl[k] = 0u - cat_left(xv[k], th[k], leaf_value[idx[k]]);
+@>)m4_dnl
   }
   word = _mm_loadu_si128((const __m128i *)w);
   v = _mm_loadu_ps(xv);
@@ -35,6 +42,9 @@ static inline __m128i step_sse2(__m128i i, const uint32_t *xoff, const float *x)
   lt = _mm_castps_si128(_mm_cmplt_ps(v, _mm_loadu_ps(th)));
   nan = _mm_castps_si128(_mm_cmpunord_ps(v, v));
   go_left = _mm_or_si128(lt, _mm_and_si128(nan, _mm_srai_epi32(word, 31)));
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+  go_left = _mm_or_si128(go_left, _mm_loadu_si128((const __m128i *)cl));
+@>)m4_dnl
   distance = _mm_and_si128(_mm_srli_epi32(word, (int)FEATURE_BITS),
                            _mm_set1_epi32((int)DISTANCE_MASK));
   return _mm_add_epi32(_mm_add_epi32(i, distance), go_left);

@@ -2,7 +2,8 @@ bg4_require(@<bg4_name@>, @<bg4_sha256@>, @<bg4_xgbc_version@>, @<bg4_objective@
   @<bg4_transform@>, @<bg4_num_features@>, @<bg4_num_outputs@>, @<bg4_num_trees@>,
   @<bg4_num_nodes@>, @<bg4_base_margin@>, @<bg4_feature_names@>, @<bg4_trees@>,
   @<bg4_nodes@>, @<bg4_emit@>, @<bg4_ifelse_trees@>, @<bg4_feature_bits@>, @<bg4_tops@>,
-  @<bg4_base_margins@>, @<bg4_feature_types@>)m4_dnl
+  @<bg4_base_margins@>, @<bg4_feature_types@>, @<bg4_categorical@>, @<bg4_num_cat_words@>,
+  @<bg4_cat_bits@>)m4_dnl
 m4_dnl
 m4_dnl model.c.m4 - a compiled model: tables, kernels, transform, bg_model.
 m4_dnl With bg4_emit branchless (the default) the kernels are branchless: a walk takes a fixed
@@ -15,6 +16,11 @@ m4_dnl bg4_word(DEFAULT_LEFT, DISTANCE, FEATURE) - a node word (see struct node)
 m4_define(@<bg4_word@>, @<m4_ifelse(@<$1@>, @<1@>, @<MISSING_LEFT | @>)$2u << FEATURE_BITS | $3u@>)m4_dnl
 m4_define(@<bg4_split@>, @<  {$5, bg4_word(@<$3@>, m4_eval(@<$4 + 1 - $1@>), @<$2@>)}, m4_dnl
 /* $1: x[$2] < $5 ? $4 : m4_eval(@<$4 + 1@>)m4_ifelse(@<$3@>, @<1@>, @<, missing left@>, m4_dnl
+@<, missing right@>); node $6 */@>)m4_dnl
+m4_dnl bg4_catsplit(INDEX, FEATURE, DEFAULT_LEFT, CHILD, CAT_SET(OFFSET), SOURCE, SIZE) - one
+m4_dnl categorical split (only in models that have them)
+m4_define(@<bg4_catsplit@>, @<  {$5, bg4_word(@<$3@>, m4_eval(@<$4 + 1 - $1@>), @<$2@>)}, m4_dnl
+/* $1: x[$2] in set $5 ? m4_eval(@<$4 + 1@>) : $4m4_ifelse(@<$3@>, @<1@>, @<, missing left@>, m4_dnl
 @<, missing right@>); node $6 */@>)m4_dnl
 m4_dnl bg4_leaf(INDEX, CHILD, VALUE, SOURCE) - one leaf
 m4_define(@<bg4_leaf@>, @<  {NAN, 0u}, /* $1: leaf $3; node $4 */@>)m4_dnl
@@ -54,6 +60,13 @@ m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
  * that: scalar everywhere, SSE2 and AVX2 on x86-64 (AVX2 when the CPU has it, checked once at
  * run time), NEON on aarch64. bg_model_@<@>bg4_name.kernels lists them for tests and
  * benchmarks; predict and predict_margin use the best one.
+m4_ifelse(bg4_categorical, @<1@>, @< *
+ * Categorical splits: the threshold is CAT_SET(offset), a NaN (so x < threshold is false, as
+ * at a leaf) whose payload is the offset of the split's bitset in cat_bits[], and the split's
+ * slot in leaf_value[] holds the bitset's size in bits. As in XGBoost, a value that is not
+ * missing goes right iff 0 <= x < size and category (int)x is in the set, so negative, huge
+ * (>= 2^24), infinite and never-seen values go left; missing values go the default way.
+@>)m4_dnl
 @>)m4_dnl
  */
 #include <math.h>
@@ -82,6 +95,20 @@ bg4_feature_names};
 static const char *const feature_types[NUM_FEATURES] = {
 bg4_feature_types};
 
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+#define NUM_CAT_WORDS bg4_num_cat_words@<@>u
+
+/* The sets of the categorical splits, one bitset block per split: category c is in the set
+ * iff bit c % 32 of the block's word c / 32 is set. Categories outside [0, 2^24) are left out:
+ * XGBoost never matches them. */
+m4_define(@<bg4_cat_block@>, @<  /* cat_bits[$1..]: $2 bits, node $3 (tree $4, source node $5); categories $7 */
+  $6,
+@>)m4_dnl
+static const uint32_t cat_bits[NUM_CAT_WORDS] = {
+  0u, /* cat_bits[0]: the block that nodes other than categorical splits read */
+bg4_cat_bits};
+
+@>)m4_dnl
 typedef void margins_fn(const float *x, size_t n_rows, float *out);
 
 m4_ifelse(bg4_emit, @<ifelse@>, @<m4_dnl
@@ -110,14 +137,47 @@ struct node {
 /* Compile-time checks (C99 has no _Static_assert): a negative array size fails the build. */
 typedef char node_is_8_bytes[sizeof(struct node) == 8 ? 1 : -1];
 typedef char node_offsets_fit_int32[bg4_num_nodes@<@>u < (1u << 28) ? 1 : -1];
+m4_ifelse(bg4_categorical, @<1@>, @<m4_dnl
+
+/* A categorical split's threshold: a quiet NaN with the offset of its bitset in cat_bits[] as
+ * payload (xgbc keeps offsets below 2^22). Its bits, read as int32, exceed CAT_FLAG, the bits
+ * of the plain NaN of leaves; every finite or infinite float's are below it. */
+#define CAT_SET(offset) __builtin_nanf(#offset)
+#define CAT_FLAG 0x7fc00000
+#define CAT_OFFSET_MASK 0x003fffffu
+
+union float_bits {
+  float f;
+  uint32_t u;
+};
+
+/* 1 if node (threshold, size) is a categorical split that sends x left although x is not
+ * missing: x is negative, not below the set's size (so >= 2^24, infinite, or a category the
+ * set cannot hold) or its category (int)x is not in the set; else 0 (and 0 for every other
+ * node: a numeric split, or a leaf). No branch: the conversion and the bitset read use 0 when
+ * x is not a candidate. size is the node's leaf_value[] slot (its bitset's size in bits). */
+static inline uint32_t cat_left(float x, float threshold, float size) {
+  union float_bits t = {threshold}, v = {x};
+  uint32_t is_cat = (uint32_t)((int32_t)t.u > CAT_FLAG);
+  uint32_t ok = is_cat & (uint32_t)(x >= 0.0f) & (uint32_t)(x < size);
+  uint32_t c, in;
+
+  v.u &= 0u - ok; /* x, or 0.0f when the conversion would not be a category */
+  c = (uint32_t)v.f;
+  in = (cat_bits[(t.u & CAT_OFFSET_MASK & (0u - is_cat)) + (c >> 5)] >> (c & 31u)) & ok;
+  return is_cat & (uint32_t)(x == x) & (in ^ 1u);
+}
+@>)m4_dnl
 
 static const struct node nodes[bg4_num_nodes] = {
 bg4_nodes};
 
 m4_define(@<bg4_split@>, @<  0.0f,@>)m4_dnl
+m4_define(@<bg4_catsplit@>, @<  $7.0f, /* $1: categorical split, the size of its bitset */@>)m4_dnl
 m4_define(@<bg4_leaf@>, @<  $3, /* $1 */@>)m4_dnl
 m4_define(@<bg4_tree_begin@>, @<  /* tree $1 */@>)m4_dnl
-/* The value of each leaf (0 at a split), indexed like nodes[]. */
+/* The value of each leaf (0 at a split@<@>m4_ifelse(bg4_categorical, @<1@>, m4_dnl
+@<; a categorical split's bitset size in bits@>)), indexed like nodes[]. */
 static const float leaf_value[bg4_num_nodes] = {
 bg4_nodes};
 

@@ -308,12 +308,14 @@ Test(oracle, manifest_is_complete, .timeout = 30) {
     "multi_target", "multi_label", /* num_target > 1 */
     "named_features", "typed_features", /* feature names and types */
     "v2_indptr", "v31_base_vector", "v33_dart", "v2_quantile", "v31_quantile", "v15_bool",
+    "cat_logistic", "cat_onehot", "cat_approx", /* categorical: partitions, one-hot, approx */
+    "logistic_f4", /* at most 4 features: 2 feature bits in a node word */
   };
   /* Dumps completed by flags (plain, random forest, classes, names, with stats) and by a
    * model file (DART, multi-target). */
   static const char *const dumps[] = {
     "logistic_d3", "rf_softprob3", "softprob4", "named_dump", "aws_rtb", "dart_logistic",
-    "multi_target3", "squarederror_d8",
+    "multi_target3", "squarederror_d8", "cat_logistic", "cat_onehot_softprob3",
   };
   const char *root = bgt_env("BG_TEST_ORACLE");
   char *manifest = bgt_read_file(bgt_fmt("%s/MANIFEST", root), NULL), *seen = strdup(""), *name;

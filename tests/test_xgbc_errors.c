@@ -296,16 +296,40 @@ Test(xgbc_errors, base_score_outside_logistic_range) {
 }
 
 
-Test(xgbc_errors, categorical_split) {
+/* A categorical split must have its set (categories_nodes lists it). */
+Test(xgbc_errors, categorical_split_without_categories) {
   cJSON *j = aws_model();
 
   cJSON_ReplaceItemInArray(at(j, "learner.gradient_booster.model.trees[0].split_type"), 0,
                            cJSON_CreateNumber(1));
-  expect_refused_json(j, "trees[0] node 0", "categorical splits are not supported yet");
+  expect_refused_json(j, "trees[0].split_type[0]", "categories_nodes does not list it");
 }
 
 
-/* The categories arrays are read (for the categorical kernels to come) and checked. */
+/* The kernels keep a bitset's offset in 22 bits: 9 splits on category 2^24 - 1 (2^19 words
+ * each) are more than that. */
+Test(xgbc_errors, categorical_bitsets_too_large) {
+  cJSON *j = aws_model();
+  int t;
+
+  for (t = 0; t < 9; t++) {
+    cJSON *tree = at(j, bgt_fmt("learner.gradient_booster.model.trees[%d]", t));
+    cJSON *one = cJSON_CreateArray(), *zero = cJSON_CreateArray(), *cats = cJSON_CreateArray();
+
+    cJSON_ReplaceItemInArray(at(tree, "split_type"), 0, cJSON_CreateNumber(1));
+    cJSON_AddItemToArray(cats, cJSON_CreateNumber(16777215));
+    cJSON_AddItemToArray(one, cJSON_CreateNumber(1));
+    cJSON_AddItemToArray(zero, cJSON_CreateNumber(0));
+    cJSON_ReplaceItemInObject(tree, "categories", cats);
+    cJSON_ReplaceItemInObject(tree, "categories_nodes", cJSON_Duplicate(zero, 1));
+    cJSON_ReplaceItemInObject(tree, "categories_segments", zero);
+    cJSON_ReplaceItemInObject(tree, "categories_sizes", one);
+  }
+  expect_refused_json(j, "learner.gradient_booster.model.trees", "bitsets need more than");
+}
+
+
+/* The categories arrays are checked against each other. */
 Test(xgbc_errors, categories_out_of_range) {
   cJSON *j = aws_model(), *t = at(j, "learner.gradient_booster.model.trees[0]");
   cJSON *nodes = cJSON_CreateArray(), *segs = cJSON_CreateArray(), *sizes = cJSON_CreateArray();
@@ -638,13 +662,15 @@ Test(xgbc_errors, dump_indicator_split) {
 }
 
 
+/* Categorical splits in dumps compile (the oracle tests check them); a category that is not a
+ * non-negative integer is refused. */
 Test(xgbc_errors, dump_categorical_split) {
-  static const char text[] = "[{\"nodeid\": 0, \"split\": \"f1\", \"split_condition\": [1, 4], "
+  static const char text[] = "[{\"nodeid\": 0, \"split\": \"f1\", \"split_condition\": [1, -4], "
                              "\"yes\": 2, \"no\": 1, \"missing\": 1, \"children\": ["
                              "{\"nodeid\": 1, \"leaf\": 0.5}, {\"nodeid\": 2, \"leaf\": 1}]}]";
 
-  expect_dump_refused(text, sizeof text - 1, aws_flags, "node 0",
-                      "categorical splits are not supported yet");
+  expect_dump_refused(text, sizeof text - 1, aws_flags, "nodeid 0",
+                      "categories (non-negative integers)");
 }
 
 

@@ -265,8 +265,7 @@ def split_thresholds(model):
         cond = tree["split_conditions"]
         stypes = tree.get("split_type") or [0] * len(left)
         for i in range(len(left)):
-            if left[i] != -1:
-                assert stypes[i] == 0, "categorical split: not supported here"
+            if left[i] != -1 and stypes[i] == 0:   # categorical splits: cat_rows()
                 # The JSON holds the shortest float32 repr: double -> float32 is exact.
                 t = np.float32(cond[i])
                 pairs.add((int(feat[i]), int(t.view(np.uint32))))
@@ -307,6 +306,97 @@ def threshold_rows(rng, pairs, ncols, base_rows):
         x[3 * k + 1, f] = np.nextafter(t, lo)
         x[3 * k + 2, f] = np.nextafter(t, hi)
     return x
+
+
+# ----------------------------------------------------------------------------
+# Categorical features (models with "_cats")
+# ----------------------------------------------------------------------------
+
+# Values a categorical test cell may take besides a random category, for
+# XGBoost's rules (xgboost.md step 5): negative (-0.0 is category 0, -0.5 is
+# negative), fractional (truncated), the bitset word boundaries, the last
+# valid value 2^24 - 1 and the first invalid ones, and beyond int32.
+CAT_SPECIALS = np.array(
+    [-1.0, -0.0, 0.0, -0.5, -1e-45, -1e30, -F32_MAX, 0.5, 0.999, 1.5, 3.7,
+     30.9, 31.0, 31.999, 32.0, 32.0001, 33.5, 63.0, 63.5, 64.0, 65.0, 95.0, 96.0,
+     127.0, 128.0, 1e-45, 16777215.0, 16777216.0, 16777218.0, 3e7, 2147483648.0,
+     4294967296.0, 1e10, 1e30, F32_MAX],
+    dtype=np.float32)
+CAT_SPECIAL_FRACTION = 0.25   # share of categorical test cells from CAT_SPECIALS
+CAT_UNSEEN = 40               # test categories go up to ncat + CAT_UNSEEN (never seen)
+
+
+def cat_columns(rng, x, cats, test):
+    """Overwrite x's categorical columns (cats: {column: number of categories}).
+
+    Training cells are categories 0..ncat-1; test cells also take never-seen
+    categories, category + a fraction, and CAT_SPECIALS. NaN stays NaN.
+    """
+    n = x.shape[0]
+    for j, ncat in cats.items():
+        nan = np.isnan(x[:, j])
+        if not test:
+            v = rng.integers(0, ncat, n).astype(np.float32)
+        else:
+            v = rng.integers(0, ncat + CAT_UNSEEN, n).astype(np.float32)
+            frac = rng.random(n) < 0.15
+            v[frac] += rng.random(frac.sum()).astype(np.float32)
+            special = rng.random(n) < CAT_SPECIAL_FRACTION
+            v[special] = CAT_SPECIALS[rng.integers(0, len(CAT_SPECIALS), special.sum())]
+        v[nan] = np.nan
+        x[:, j] = v
+    return x
+
+
+def cat_label_input(x, cats, seed):
+    """x with each categorical column's codes permuted (fixed per model), so
+    that the labels depend on the category, not on the order of its code."""
+    z = x.copy()
+    rng = np.random.default_rng([seed, 2])
+    for j, ncat in cats.items():
+        perm = rng.permutation(ncat).astype(np.float32)
+        ok = ~np.isnan(z[:, j])
+        z[ok, j] = perm[z[ok, j].astype(np.int64)]
+    return z
+
+
+def cat_rows(rng, model, ncols, base_rows):
+    """For every categorical split, rows whose feature is each of the first
+    categories of its set, a category + 0.5, and the category + 1 (often out
+    of the set): at most THRESHOLD_ROW_CAP rows."""
+    vals = []
+    for tree in model_trees(model):
+        stypes = tree.get("split_type") or []
+        for j, node in enumerate(tree.get("categories_nodes", [])):
+            assert stypes[node] == 1
+            seg, size = tree["categories_segments"][j], tree["categories_sizes"][j]
+            f = tree["split_indices"][node]
+            for c in tree["categories"][seg:seg + min(size, 4)]:
+                vals += [(f, c), (f, c + 0.5), (f, c + 1)]
+    vals = sorted(set(vals))
+    if len(vals) > THRESHOLD_ROW_CAP:
+        keep = np.sort(rng.choice(len(vals), THRESHOLD_ROW_CAP, replace=False))
+        vals = [vals[i] for i in keep]
+    x = base_rows(rng, len(vals))
+    for k, (f, v) in enumerate(vals):
+        x[k, f] = v
+    return x
+
+
+INF_ROWS = 2000   # x_inf.f32: rows of the categorical models with +-inf cells
+
+
+def write_inf_rows(model_dir, x, cats, seed):
+    """x_inf.f32: test rows with about 10% of all cells +inf or -inf (XGBoost's
+    DMatrix refuses inf; its inplace prediction takes it: test_categorical.c).
+    In a categorical cell inf is >= 2^24 and -inf negative: both go left."""
+    rng = np.random.default_rng([seed, 3])
+    z = x[:INF_ROWS].copy()
+    mask = rng.random(z.shape) < 0.10
+    z[mask] = np.where(rng.random(mask.sum()) < 0.5, np.inf, -np.inf).astype(np.float32)
+    assert len(cats) > 0 and np.isinf(z[:, list(cats)]).any()
+    write_atomic(os.path.join(model_dir, "x_inf.f32"),
+                 np.ascontiguousarray(z, dtype="<f4").tobytes())
 
 
 # ----------------------------------------------------------------------------
@@ -419,25 +509,55 @@ MODELS = [
      {"booster": "gblinear", "updater": "coord_descent", "num_class": 3}),
     ("linear_poisson", "count:poisson", 10, 20,
      {"booster": "gblinear", "updater": "coord_descent"}),
+    # At most 4 features: 2 feature bits in a node word, fewer than the 3 that
+    # AVX2's vpermps reads (it read the distance too until 2024-11, issue 11).
+    ("logistic_f4", "binary:logistic", 4, 20,
+     {"max_depth": 4, "tree_method": "hist"}),
+    # Categorical splits (enable_categorical; "_cats": {column: categories},
+    # those columns typed "c"): partition-based splits (more categories than
+    # max_cat_to_onehot, sets up to 100 categories: 4 bitset words), one-hot
+    # splits (fewer: a set of one category), with numeric features mixed in.
+    ("cat_logistic", "binary:logistic", 6, 30,
+     {"max_depth": 5, "tree_method": "hist", "max_cat_to_onehot": 4,
+      "_cats": {0: 100, 2: 3, 4: 40}}),
+    ("cat_onehot_softprob3", "multi:softprob", 4, 15,
+     {"max_depth": 4, "num_class": 3, "tree_method": "hist", "max_cat_to_onehot": 128,
+      "_cats": {0: 70, 1: 5, 2: 33, 3: 66}}),
+    ("cat_approx_softprob4", "multi:softprob", 6, 12,
+     {"max_depth": 4, "num_class": 4, "tree_method": "approx", "max_cat_to_onehot": 8,
+      "_cats": {1: 65, 3: 6, 5: 130}}),
+    ("cat_squarederror_d7", "reg:squarederror", 8, 40,
+     {"max_depth": 7, "tree_method": "hist", "max_cat_threshold": 20,
+      "_cats": {0: 96, 1: 64, 2: 2, 5: 33}}),
+    # test_branchless.c's pair for categorical kernels: same data and seed.
+    ("cat_branch_t10", "binary:logistic", 12, 10,
+     {"max_depth": 5, "tree_method": "hist", "_cats": {0: 50, 3: 7, 6: 100}}),
+    ("cat_branch_t300", "binary:logistic", 12, 300,
+     {"max_depth": 5, "tree_method": "hist", "_cats": {0: 50, 3: 7, 6: 100}}),
 ]
 
 # Models whose test rows are only the random rows (no threshold rows).
-PLAIN_ROWS_ONLY = {"branch_t10", "branch_t300"}
+PLAIN_ROWS_ONLY = {"branch_t10", "branch_t300", "cat_branch_t10", "cat_branch_t300"}
 
 # Models without a dump variant: branch_t300 is the biggest to compile and
 # adds nothing; typed_features has "int"/"i" features, which dumps print
 # inexactly (it gets dump-int.json for the refusal test instead);
 # named_features has names with '"' and '\', which XGBoost writes into a dump
 # unescaped, so its dump is not valid JSON.
-NO_DUMP = {"branch_t300", "typed_features", "named_features"}
+NO_DUMP = {"branch_t300", "typed_features", "named_features", "cat_branch_t10",
+           "cat_branch_t300"}
 
 # Dumps completed by --model-file instead of flags: DART (the weights are not
 # in a dump), multi-target models (no flag for num_target), and two more to
 # cover the path (one of them from the UBJSON file).
-DUMP_WITH_MODEL_FILE = {"squarederror_d8": "model.ubj", "logistic_d3": "model.json"}
+DUMP_WITH_MODEL_FILE = {"squarederror_d8": "model.ubj", "logistic_d3": "model.json",
+                        # categorical: the feature types ("c") come from the model file
+                        "cat_logistic": "model.json", "cat_onehot_softprob3": "model.ubj",
+                        "cat_approx_softprob4": "model.json",
+                        "cat_squarederror_d7": "model.json"}
 
 # Models that share training data and seed with another model.
-SHARED_SEED = {"branch_t300": "branch_t10"}
+SHARED_SEED = {"branch_t300": "branch_t10", "cat_branch_t300": "cat_branch_t10"}
 
 # aws-rtb: realistic integer ranges (inclusive) of its 7 features.
 AWS_RANGES = [(1, 7), (0, 23), (0, 3), (0, 16000), (0, 40), (0, 400), (0, 6)]
@@ -454,9 +574,17 @@ def train_model(name, objective, ncols, rounds, extra):
     seed = model_seed(name)
     rng = np.random.default_rng([seed, 0])      # stream 0: training data
     x = gen_rows(rng, TRAIN_ROWS, ncols, specials=False)
-    y = make_labels(rng, x, objective, extra.get("num_class", 0), extra.get("_targets", 1))
+    cats = extra.get("_cats", {})
+    types = extra.get("_types")
+    if cats:
+        x = cat_columns(rng, x, cats, test=False)
+        types = ["c" if j in cats else "q" for j in range(ncols)]
+    y = make_labels(rng, cat_label_input(x, cats, seed) if cats else x, objective,
+                    extra.get("num_class", 0), extra.get("_targets", 1))
     dm_args = {"missing": np.nan, "nthread": NTHREAD,
-               "feature_names": extra.get("_names"), "feature_types": extra.get("_types")}
+               "feature_names": extra.get("_names"), "feature_types": types}
+    if cats:
+        dm_args["enable_categorical"] = True
     if objective == "survival:aft":
         dtrain = xgb.DMatrix(x, **dm_args)
         dtrain.set_float_info("label_lower_bound", y[0])
@@ -513,16 +641,40 @@ def check_ubj(bst, model_dir, x, name):
         assert np.array_equal(want.view(np.uint32), got.view(np.uint32)), name
 
 
-def test_rows_for(seed, ncols, model, with_thresholds):
-    """Random test rows, then threshold rows of the saved (parsed) model."""
+def check_categorical(bst, model, x, name):
+    """The model has categorical splits, partition-based or one-hot as its name
+    says, and XGBoost's inplace prediction (the oracle of the inf rows) equals
+    its DMatrix prediction."""
+    sizes = [s for t in model_trees(model) for s in t.get("categories_sizes", [])]
+    assert sizes, name + ": no categorical split"
+    if "onehot" in name:
+        assert max(sizes) == 1, name + ": expected one-hot splits only"
+    else:
+        assert max(sizes) > 1, name + ": expected partition-based splits"
+    dm = xgb.DMatrix(x, missing=np.nan, nthread=NTHREAD)
+    for margin in (False, True):
+        want = bst.predict(dm, output_margin=margin, validate_features=False)
+        got = bst.inplace_predict(x, predict_type="margin" if margin else "value",
+                                  missing=np.nan, validate_features=False)
+        assert np.array_equal(want.view(np.uint32), np.asarray(got).view(np.uint32)), name
+
+
+def test_rows_for(seed, ncols, model, with_thresholds, cats=None):
+    """Random test rows, then threshold rows of the saved (parsed) model (and,
+    with categorical columns cats, rows on the categories of its splits)."""
+    cats = cats or {}
     rng = np.random.default_rng([seed, 1])      # stream 1: test rows
-    x = gen_rows(rng, RANDOM_TEST_ROWS, ncols, specials=True)
+
+    def rows(r, n):
+        return cat_columns(r, gen_rows(r, n, ncols, specials=True), cats, test=True)
+    x = rows(rng, RANDOM_TEST_ROWS)
     if not with_thresholds:
         return x
     pairs = split_thresholds(model)
-    t = threshold_rows(rng, pairs, ncols,
-                       lambda r, n: gen_rows(r, n, ncols, specials=True))
-    return np.concatenate([x, t])
+    t = threshold_rows(rng, pairs, ncols, rows)
+    if not cats:
+        return np.concatenate([x, t])
+    return np.concatenate([x, t, cat_rows(rng, model, ncols, rows)])
 
 
 def aws_random_rows(rng, n):
@@ -583,9 +735,13 @@ def main(argv):
         model = json.loads(model_bytes)
         assert model["learner"]["objective"]["name"] == objective
         linear = model["learner"]["gradient_booster"]["name"] == "gblinear"
-        x = test_rows_for(seed, ncols, model, name not in PLAIN_ROWS_ONLY and not linear)
+        x = test_rows_for(seed, ncols, model, name not in PLAIN_ROWS_ONLY and not linear,
+                          extra.get("_cats"))
         write_model_dir(outdir, name, None, model_bytes, x, objective)
         check_ubj(bst, d, x[:2000], name)
+        if extra.get("_cats"):
+            check_categorical(bst, model, x, name)
+            write_inf_rows(d, x, extra["_cats"], seed)
         if name == "typed_features":
             write_dump(bst, seed, name, model, d, "dump-int.json")
         elif not linear and name not in NO_DUMP:
