@@ -675,7 +675,8 @@ Test(infra_deploy, thrift_parameters_reach_the_service_stack) {
   /* off: the stack has no ThriftEndpoint output and the report says nothing of Thrift */
   cr_assert_eq(script(&out, &err, "deploy.sh", "--model", "aws-rtb", "--env", "staging", "--tag", "aws-rtb-r3",
                       "--service-only", "--param", "service:ThriftPort=off", NULL), 0, "%s\n%s", out, err);
-  cr_expect(strstr(out, "Thrift") == NULL, "%s", out);
+  cr_expect(strstr(out, " ThriftPort=off\n") != NULL, "%s", out);
+  cr_expect(strstr(out, "Thrift (") == NULL, "%s", out);
 }
 
 Test(infra_deploy, rollback_goes_back_one_release_at_a_time) {
