@@ -2,8 +2,9 @@
 // tools/cfn/check.js - offline checks of bidgate's CloudFormation templates and EMF lines.
 //
 //   node tools/cfn/check.js [--metrics FILE] TEMPLATE...   schema + project rules, exit 1 on a problem
-//   node tools/cfn/check.js --param KEY=VALUE... [--dump] TEMPLATE...   the same, on what CloudFormation
-//        would create with those parameter values (the others at their Default); --dump prints it
+//   node tools/cfn/check.js [--param KEY=VALUE]... [--resolve] [--dump] TEMPLATE...   the same, on what
+//        CloudFormation would create with those parameter values (the others at their Default;
+//        --resolve alone: all at their Default); --dump prints it
 //   node tools/cfn/check.js --emf [--metrics FILE] LOG     every EMF line in LOG follows the metrics file
 //
 // Schema: AWS's resource schemas from @aws-cdk/aws-service-spec (types, properties with nested
@@ -20,11 +21,12 @@
 // every resource whatever its Condition. With --param KEY=VALUE (repeatable; a KEY no template
 // declares is an error) or --resolve (defaults only), each template is first resolved as
 // CloudFormation would: the values are checked against AllowedValues, AllowedPattern, MinValue,
-// MaxValue, MinLength and MaxLength; Conditions are evaluated (Fn::Equals, Fn::Not, Fn::And, Fn::Or,
-// Condition; Ref of a parameter, or of AWS::NoValue nowhere); Rules assertions must hold; resources
-// and outputs whose Condition is false go, Fn::If takes its branch, AWS::NoValue removes the key or
-// element, a Ref to a parameter becomes its value; then the same checks run, so a Ref or DependsOn to a resource the values leave out is
-// caught. --dump prints {"FILE": resolved template, ...} as JSON on stdout (problems on stderr).
+// MaxValue, MinLength and MaxLength; Conditions are evaluated (Fn::Equals of literals and
+// parameter Refs, Fn::Not, Fn::And, Fn::Or, Condition) and so are Rules assertions, which must
+// hold; resources and outputs whose Condition is false go, Fn::If takes its branch, AWS::NoValue
+// removes the key or element, a Ref to a parameter becomes its value. Then the same checks run,
+// so a Ref or DependsOn to a resource the values leave out is caught. --dump prints
+// {"FILE": resolved template, ...} as JSON on stdout (the problems and "ok" lines on stderr).
 // Each problem prints as "FILE: WHERE: WHAT"; a clean file prints "FILE: ok".
 'use strict';
 const fs = require('fs');
@@ -256,6 +258,7 @@ function checkTemplate(file, tpl, metrics) {
   for (const k of Object.keys(tpl)) if (!SECTIONS.includes(k)) cx.err(k, `unknown section${suggest(k, SECTIONS)}`);
   for (const [k, p] of Object.entries(cx.params)) if (!isObj(p) || !p.Type) cx.err(`Parameters.${k}`, 'missing Type');
   for (const [k, c] of Object.entries(cx.conditions)) walk(cx, c, `Conditions.${k}`);
+  for (const [k, r] of Object.entries(tpl.Rules || {})) walk(cx, r, `Rules.${k}`);
   if (!Object.keys(cx.resources).length) cx.err('Resources', 'no resources');
   for (const [id, r] of Object.entries(cx.resources)) {
     const at = `Resources.${id}`, spec = resourceSpec(r.Type);
