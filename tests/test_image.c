@@ -26,6 +26,12 @@
 TestSuite(image, .timeout = 300);
 
 
+/* qsort's comparison for an array of strings. */
+static int strcmp_ptr(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+
 static cJSON *read_json(const char *path) {
   char *text = bgt_read_file(path, NULL);
   cJSON *j = cJSON_Parse(text);
@@ -95,6 +101,54 @@ static char *unpack(const char *layout, const cJSON *manifest_desc, char **layer
 }
 
 
+/* The words after each `KEYWORD ` line of infra/Dockerfile, one per line, sorted. */
+static char *dockerfile_words(const char *keyword) {
+  char *text = bgt_read_file(bgt_fmt("%s/infra/Dockerfile", bgt_env("BG_TEST_ROOT")), NULL);
+  char *words[32], *save = NULL, *out = strdup("");
+  size_t n = 0, klen = strlen(keyword);
+
+  for (char *line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+    char *wsave = NULL;
+    if (strncmp(line, keyword, klen) != 0 || line[klen] != ' ')
+      continue;
+    for (char *w = strtok_r(line + klen, " ", &wsave); w != NULL && n < 32; w = strtok_r(NULL, " ", &wsave))
+      words[n++] = w;
+  }
+  qsort(words, n, sizeof *words, strcmp_ptr);
+  for (size_t i = 0; i < n; i++)
+    out = bgt_fmt("%s%s\n", out, words[i]);
+  return out;
+}
+
+/* infra/Dockerfile describes the image infra/image.sh writes: the same exposed ports (8080, and
+ * 9090 for the Thrift endpoint) and the same environment, in which Thrift stays off. */
+static void dockerfile_matches(const cJSON *cfg, const char *arch) {
+  const cJSON *e, *ports = cJSON_GetObjectItemCaseSensitive(cfg, "ExposedPorts");
+  char *words[32], *exposed = strdup(""), *env = strdup("");
+  size_t n = 0;
+
+  cJSON_ArrayForEach(e, ports)
+    if (n < 32)
+      words[n++] = e->string;
+  qsort(words, n, sizeof *words, strcmp_ptr);
+  for (size_t i = 0; i < n; i++)
+    exposed = bgt_fmt("%s%s\n", exposed, words[i]);
+  cr_expect_str_eq(exposed, dockerfile_words("EXPOSE"), "%s: ExposedPorts vs the Dockerfile's EXPOSE", arch);
+  cr_expect(cJSON_GetObjectItemCaseSensitive(ports, "9090/tcp") != NULL, "%s: the Thrift port is not exposed", arch);
+
+  n = 0;
+  cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(cfg, "Env")) {
+    cr_expect(strncmp(e->valuestring, "BIDGATE_THRIFT", 14) != 0, "%s: the image sets %s", arch, e->valuestring);
+    if (n < 32)
+      words[n++] = e->valuestring;
+  }
+  qsort(words, n, sizeof *words, strcmp_ptr);
+  for (size_t i = 0; i < n; i++)
+    env = bgt_fmt("%s%s\n", env, words[i]);
+  cr_expect_str_eq(env, dockerfile_words("ENV"), "%s: Env vs the Dockerfile's ENV", arch);
+}
+
+
 Test(image, holds_one_static_binary_per_arch_run_as_non_root) {
   const char *layout = bgt_env("BG_TEST_IMAGE"), *models = bgt_env("BG_TEST_MODELS");
   char *arches = strdup(bgt_env("BG_TEST_IMAGE_ARCHES")), *arch, *save = NULL;
@@ -132,6 +186,7 @@ Test(image, holds_one_static_binary_per_arch_run_as_non_root) {
                          ->valuestring, "/bidgate");
     cr_expect(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg,
               "ExposedPorts"), "8080/tcp") != NULL, "port 8080 is not exposed");
+    dockerfile_matches(cfg, arch);
     labels = cJSON_GetObjectItemCaseSensitive(cfg, "Labels");
     cr_expect_str_eq(str_at(labels, "io.bidgate.model.name"), "aws_rtb");
     cr_expect_str_eq(str_at(labels, "io.bidgate.model.sha256"), model_sha);

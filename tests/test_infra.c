@@ -464,6 +464,9 @@ static char *digest_of(const char *tag) {
   "aws cloudformation describe-stacks --region " REGION " --stack-name " stack " --query " what " --output text"
 #define ECR_URI DESCRIBE("bidgate-ecr", "Stacks[0].Outputs[?OutputKey=='RepositoryUri'].OutputValue")
 #define LB_DNS DESCRIBE("bidgate-staging-service", "Stacks[0].Outputs[?OutputKey=='LoadBalancerDNS'].OutputValue")
+#define THRIFT_ENDPOINT DESCRIBE("bidgate-staging-service", "Stacks[0].Outputs[?OutputKey=='ThriftEndpoint'].OutputValue")
+/* The report's lookups, last in every deployment: the NLB's name, and the Thrift endpoint if any. */
+#define REPORT LB_DNS, THRIFT_ENDPOINT
 #define LIVE_DIGEST DESCRIBE("bidgate-staging-service", "Stacks[0].Parameters[?ParameterKey=='ImageDigest'].ParameterValue")
 #define PARAM_KEYS DESCRIBE("bidgate-staging-service", "Stacks[0].Parameters[].ParameterKey")
 #define GET_HISTORY \
@@ -533,7 +536,7 @@ static void deploy_ok(const char *tag, const char *extra) {
 Test(infra_deploy, dry_run_only_reads) {
   char *state = stub_env(), *out, *err, *plan, *p;
   const char *tag = "aws-rtb-r1";
-  const char *expected[] = {ECR_URI, describe_image(tag), DESCRIBE_SERVICE, GET_HISTORY, LB_DNS};
+  const char *expected[] = {ECR_URI, describe_image(tag), DESCRIBE_SERVICE, GET_HISTORY, REPORT};
   const char *would[] = {"cloudformation deploy --region " REGION " --stack-name bidgate-ecr ",
                          "ecr get-login-password", "push MODEL=aws-rtb REGISTRY=" REPO " TAG=aws-rtb-r1",
                          "--stack-name bidgate-staging-network ", "--stack-name bidgate-staging-cluster ",
@@ -578,7 +581,7 @@ Test(infra_deploy, first_release_then_same_tag_again) {
                    " --capabilities CAPABILITY_NAMED_IAM --parameter-overrides EnvName=staging"),
       service_stack(tag),
       deploy_stack("bidgate-staging-observability", "observability.yaml", " --parameter-overrides EnvName=staging"),
-      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, put_history(history_line(state, 0)), LB_DNS};
+      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, put_history(history_line(state, 0)), REPORT};
     expect_calls(state, first, sizeof first / sizeof *first);
   }
   expect_history(state, tags, 1);
@@ -596,7 +599,7 @@ Test(infra_deploy, first_release_then_same_tag_again) {
                    " --capabilities CAPABILITY_NAMED_IAM --parameter-overrides EnvName=staging"),
       service_stack(tag),
       deploy_stack("bidgate-staging-observability", "observability.yaml", " --parameter-overrides EnvName=staging"),
-      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, LB_DNS};
+      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, REPORT};
     expect_calls(state, again, sizeof again / sizeof *again);
     expect_history(state, tags, 1);
   }
@@ -614,9 +617,66 @@ Test(infra_deploy, service_only_and_stack_parameters) {
       "skopeo login --username AWS --password-stdin 123456789012.dkr.ecr." REGION ".amazonaws.com stdin=stub-password",
       bgt_fmt("make -C %s push MODEL=aws-rtb REGISTRY=" REPO " TAG=%s", root, tag), describe_image(tag),
       bgt_fmt("%s Scheme=internet-facing", service_stack(tag)),
-      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, put_history(history_line(state, 0)), LB_DNS};
+      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, put_history(history_line(state, 0)), REPORT};
     expect_calls(state, expected, sizeof expected / sizeof *expected);
   }
+}
+
+/* The Thrift endpoint's parameters go to the service stack and nowhere else, under --dry-run too;
+ * the report names the endpoint while the stack has one (the stub keeps ThriftPort between
+ * deployments as cloudformation deploy keeps parameters not given), and stops once it is off. */
+Test(infra_deploy, thrift_parameters_reach_the_service_stack) {
+  char *state = stub_env(), *out, *err;
+  int services = 0;
+  const char *tag = "aws-rtb-r1";
+  const char *endpoint = "Thrift (BidRequestFilter.filter) on bidgate-staging-service-0123456789.elb." REGION
+                         ".amazonaws.com:9090\n";
+
+  cr_assert_eq(script(&out, &err, "deploy.sh", "--model", "aws-rtb", "--env", "staging", "--tag", tag, "--dry-run",
+                      "--param", "service:ThriftPort=9090", "--param", "service:ThriftTransport=framed", NULL), 0,
+               "%s\n%s", out, err);
+  /* every stack deployment the dry run shows: the service's ends with the Thrift parameters,
+   * no other has one */
+  for (char *p = out; (p = strstr(p, "would run: aws cloudformation deploy ")) != NULL; p++) {
+    char *line = bgt_fmt("%.*s", (int)strcspn(p, "\n"), p);
+    const char *suffix = " ThriftPort=9090 ThriftTransport=framed";
+
+    if (strstr(line, "--stack-name bidgate-staging-service ") != NULL) {
+      services++;
+      cr_expect(strlen(line) > strlen(suffix) && strcmp(line + strlen(line) - strlen(suffix), suffix) == 0,
+                "the service stack's parameters do not end with the Thrift ones: %s", line);
+    } else {
+      cr_expect(strstr(line, "Thrift") == NULL, "another stack got a Thrift parameter: %s", line);
+    }
+  }
+  cr_expect_eq(services, 1, "%s", out);
+  cr_expect(access(bgt_fmt("%s/thrift-port", state), F_OK) != 0, "the dry run deployed");
+  bgt_write_file(bgt_fmt("%s/calls", state), "", 0);
+
+  cr_assert_eq(script(&out, &err, "deploy.sh", "--model", "aws-rtb", "--env", "staging", "--tag", tag,
+                      "--service-only", "--param", "service:ThriftPort=9090", "--param",
+                      "service:ThriftTransport=framed", NULL), 0, "%s\n%s", out, err);
+  {
+    const char *expected[] = {
+      ECR_URI, describe_image(tag), "aws ecr get-login-password --region " REGION,
+      "skopeo login --username AWS --password-stdin 123456789012.dkr.ecr." REGION ".amazonaws.com stdin=stub-password",
+      bgt_fmt("make -C %s push MODEL=aws-rtb REGISTRY=" REPO " TAG=%s", root, tag), describe_image(tag),
+      bgt_fmt("%s ThriftPort=9090 ThriftTransport=framed", service_stack(tag)),
+      WAIT_SERVICE, DESCRIBE_SERVICE, GET_HISTORY, put_history(history_line(state, 0)), REPORT};
+    expect_calls(state, expected, sizeof expected / sizeof *expected);
+  }
+  cr_expect(strstr(out, endpoint) != NULL, "the report does not name the Thrift endpoint:\n%s", out);
+
+  /* the next release keeps it without naming it again */
+  cr_assert_eq(script(&out, &err, "deploy.sh", "--model", "aws-rtb", "--env", "staging", "--tag", "aws-rtb-r2",
+                      "--service-only", NULL), 0, "%s\n%s", out, err);
+  cr_expect(strstr(out, endpoint) != NULL, "%s", out);
+
+  /* off: the stack has no ThriftEndpoint output and the report says nothing of Thrift */
+  cr_assert_eq(script(&out, &err, "deploy.sh", "--model", "aws-rtb", "--env", "staging", "--tag", "aws-rtb-r3",
+                      "--service-only", "--param", "service:ThriftPort=off", NULL), 0, "%s\n%s", out, err);
+  cr_expect(strstr(out, " ThriftPort=off\n") != NULL, "%s", out);
+  cr_expect(strstr(out, "Thrift (") == NULL, "%s", out);
 }
 
 Test(infra_deploy, rollback_goes_back_one_release_at_a_time) {
@@ -627,7 +687,8 @@ Test(infra_deploy, rollback_goes_back_one_release_at_a_time) {
     "--use-previous-template --capabilities CAPABILITY_NAMED_IAM --parameters "
     "ParameterKey=ImageDigest,ParameterValue=%s ParameterKey=ModelName,ParameterValue=aws-rtb "
     "ParameterKey=ReleaseTag,ParameterValue=%s ParameterKey=EnvName,UsePreviousValue=true "
-    "ParameterKey=EcrStackName,UsePreviousValue=true ParameterKey=Scheme,UsePreviousValue=true",
+    "ParameterKey=EcrStackName,UsePreviousValue=true ParameterKey=Scheme,UsePreviousValue=true "
+    "ParameterKey=ThriftPort,UsePreviousValue=true ParameterKey=ThriftTransport,UsePreviousValue=true",
     digest_of(tags[1]), tags[1]);
   const char *wait_stack = "aws cloudformation wait stack-update-complete --region " REGION
                            " --stack-name bidgate-staging-service";

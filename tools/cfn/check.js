@@ -2,6 +2,9 @@
 // tools/cfn/check.js - offline checks of bidgate's CloudFormation templates and EMF lines.
 //
 //   node tools/cfn/check.js [--metrics FILE] TEMPLATE...   schema + project rules, exit 1 on a problem
+//   node tools/cfn/check.js [--param KEY=VALUE]... [--resolve] [--dump] TEMPLATE...   the same, on what
+//        CloudFormation would create with those parameter values (the others at their Default;
+//        --resolve alone: all at their Default); --dump prints it
 //   node tools/cfn/check.js --emf [--metrics FILE] LOG     every EMF line in LOG follows the metrics file
 //
 // Schema: AWS's resource schemas from @aws-cdk/aws-service-spec (types, properties with nested
@@ -12,7 +15,18 @@
 // only for actions AWS cannot scope, read-only non-root task definitions checked by
 // `bidgate healthcheck`, the circuit breaker with rollback, /healthz health checks, IMDSv2, a
 // deregistration delay equal to bidgate's drain timeout, and Bidgate metric names (dashboard,
-// alarms, scaling) from the metrics file. Not checked: allowed values, patterns, Mappings.
+// alarms, scaling) from the metrics file. Not checked: Mappings; allowed values and patterns only
+// of the values used when resolving.
+// Without --param (or --resolve) a template is checked as written: both branches of every Fn::If,
+// every resource whatever its Condition. With --param KEY=VALUE (repeatable; a KEY no template
+// declares is an error) or --resolve (defaults only), each template is first resolved as
+// CloudFormation would: the values are checked against AllowedValues, AllowedPattern, MinValue,
+// MaxValue, MinLength and MaxLength; Conditions are evaluated (Fn::Equals of literals and
+// parameter Refs, Fn::Not, Fn::And, Fn::Or, Condition) and so are Rules assertions, which must
+// hold; resources and outputs whose Condition is false go, Fn::If takes its branch, AWS::NoValue
+// removes the key or element, a Ref to a parameter becomes its value. Then the same checks run,
+// so a Ref or DependsOn to a resource the values leave out is caught. --dump prints
+// {"FILE": resolved template, ...} as JSON on stdout (the problems and "ok" lines on stderr).
 // Each problem prints as "FILE: WHERE: WHAT"; a clean file prints "FILE: ok".
 'use strict';
 const fs = require('fs');
@@ -244,6 +258,7 @@ function checkTemplate(file, tpl, metrics) {
   for (const k of Object.keys(tpl)) if (!SECTIONS.includes(k)) cx.err(k, `unknown section${suggest(k, SECTIONS)}`);
   for (const [k, p] of Object.entries(cx.params)) if (!isObj(p) || !p.Type) cx.err(`Parameters.${k}`, 'missing Type');
   for (const [k, c] of Object.entries(cx.conditions)) walk(cx, c, `Conditions.${k}`);
+  for (const [k, r] of Object.entries(tpl.Rules || {})) walk(cx, r, `Rules.${k}`);
   if (!Object.keys(cx.resources).length) cx.err('Resources', 'no resources');
   for (const [id, r] of Object.entries(cx.resources)) {
     const at = `Resources.${id}`, spec = resourceSpec(r.Type);
@@ -261,6 +276,119 @@ function checkTemplate(file, tpl, metrics) {
   }
   projectRules(cx, metrics);
   return problems.map((p) => `${file}: ${p}`);
+}
+
+// ---- resolving a template for given parameter values ----
+
+// The value of each parameter: given, else its Default, else undefined; problems for values the
+// parameter's own constraints refuse.
+function parameterValues(tpl, given, err) {
+  const values = {};
+  for (const [k, p] of Object.entries(tpl.Parameters || {})) {
+    if (!isObj(p)) continue;
+    const v = k in given ? given[k] : p.Default;
+    if (v === undefined) continue;
+    values[k] = Array.isArray(v) ? v.join(',') : String(v);
+    const s = values[k], at = `Parameters.${k}`, src = k in given ? 'given' : 'default';
+    if (p.AllowedValues && !list(p.AllowedValues).map(String).includes(s))
+      err(at, `${src} value "${s}" is not one of the AllowedValues ${JSON.stringify(list(p.AllowedValues).map(String))}`);
+    if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(s))
+      err(at, `${src} value "${s}" does not match AllowedPattern ${p.AllowedPattern}`);
+    if (p.MinLength !== undefined && s.length < Number(p.MinLength)) err(at, `${src} value "${s}" is shorter than MinLength ${p.MinLength}`);
+    if (p.MaxLength !== undefined && s.length > Number(p.MaxLength)) err(at, `${src} value "${s}" is longer than MaxLength ${p.MaxLength}`);
+    if (p.Type === 'Number' && (s.trim() === '' || isNaN(s))) err(at, `${src} value "${s}" is not a Number`);
+    if (p.MinValue !== undefined && Number(s) < Number(p.MinValue)) err(at, `${src} value "${s}" is below MinValue ${p.MinValue}`);
+    if (p.MaxValue !== undefined && Number(s) > Number(p.MaxValue)) err(at, `${src} value "${s}" is above MaxValue ${p.MaxValue}`);
+  }
+  return values;
+}
+
+// Evaluates condition functions (and Rules assertions); throws Error(message) for what it cannot evaluate.
+function conditionEvaluator(tpl, values) {
+  const conds = tpl.Conditions || {}, memo = {}, busy = new Set();
+  const scalar = (v) => {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (fnOf(v) === 'Ref') {
+      if (v.Ref in values) return values[v.Ref];
+      if (isObj(tpl.Parameters) && v.Ref in tpl.Parameters) throw new Error(`parameter ${v.Ref} has no value (give --param ${v.Ref}=...)`);
+      throw new Error(`cannot evaluate Ref ${v.Ref} without AWS`);
+    }
+    throw new Error(`cannot evaluate ${JSON.stringify(v)}`);
+  };
+  const ev = (v) => {
+    const fn = fnOf(v), a = fn && v[fn];
+    if (fn === 'Condition') return cond(a);
+    if (fn === 'Fn::Equals') {
+      if (!Array.isArray(a) || a.length !== 2) throw new Error('Fn::Equals needs two values');
+      return scalar(a[0]) === scalar(a[1]);
+    }
+    if (fn === 'Fn::Not') {
+      if (!Array.isArray(a) || a.length !== 1) throw new Error('Fn::Not needs one condition');
+      return !ev(a[0]);
+    }
+    if (fn === 'Fn::And' || fn === 'Fn::Or') {
+      if (!Array.isArray(a) || a.length < 2 || a.length > 10) throw new Error(`${fn} needs 2 to 10 conditions`);
+      const all = a.map(ev);
+      return fn === 'Fn::And' ? all.every(Boolean) : all.some(Boolean);
+    }
+    throw new Error(`cannot evaluate ${JSON.stringify(v)} as a condition`);
+  };
+  const cond = (name) => {
+    if (name in memo) return memo[name];
+    if (!(name in conds)) throw new Error(`undefined condition ${name}`);
+    if (busy.has(name)) throw new Error(`condition ${name} depends on itself`);
+    busy.add(name);
+    try { memo[name] = ev(conds[name]); } finally { busy.delete(name); }
+    return memo[name];
+  };
+  return { cond, ev };
+}
+
+const NOVALUE = Symbol('NoValue');
+
+// The template CloudFormation would work on with these parameter values, and its problems.
+function resolveTemplate(tpl, given) {
+  const problems = [], err = (where, msg) => problems.push(`${where}: ${msg}`);
+  const values = parameterValues(tpl, given, err), { cond, ev } = conditionEvaluator(tpl, values);
+  const truth = {};
+  for (const name of Object.keys(tpl.Conditions || {})) {
+    try { truth[name] = cond(name); } catch (e) { err(`Conditions.${name}`, e.message); }
+  }
+  for (const [name, rule] of Object.entries(tpl.Rules || {})) {
+    try {
+      if (isObj(rule) && rule.RuleCondition !== undefined && !ev(rule.RuleCondition)) continue;
+      list(isObj(rule) ? rule.Assertions : undefined).forEach((a, i) => {
+        if (!ev(a.Assert)) err(`Rules.${name}.Assertions[${i}]`, `fails: ${a.AssertDescription || JSON.stringify(a.Assert)}`);
+      });
+    } catch (e) { err(`Rules.${name}`, e.message); }
+  }
+  // A condition that could not be evaluated keeps what depends on it (the unresolved checks see it).
+  const keep = (name) => !(name in truth) || truth[name];
+  const res = (v) => {
+    if (fnOf(v) === 'Fn::If' && Array.isArray(v['Fn::If']) && v['Fn::If'][0] in truth)
+      return res(v['Fn::If'][truth[v['Fn::If'][0]] ? 1 : 2]);
+    if (fnOf(v) === 'Ref' && v.Ref === 'AWS::NoValue') return NOVALUE;
+    if (fnOf(v) === 'Ref' && v.Ref in values) { // a parameter's value, as CloudFormation passes it
+      const type = String(tpl.Parameters[v.Ref].Type);
+      return type === 'CommaDelimitedList' || type.startsWith('List<') ? values[v.Ref].split(',') : values[v.Ref];
+    }
+    if (Array.isArray(v)) return v.map(res).filter((e) => e !== NOVALUE);
+    if (isObj(v)) {
+      const out = {};
+      for (const [k, e] of Object.entries(v)) { const r = res(e); if (r !== NOVALUE) out[k] = r; }
+      return out;
+    }
+    return v;
+  };
+  const out = {};
+  for (const [k, v] of Object.entries(tpl)) {
+    if ((k === 'Resources' || k === 'Outputs') && isObj(v)) {
+      out[k] = {};
+      for (const [id, r] of Object.entries(v))
+        if (!(isObj(r) && typeof r.Condition === 'string' && !keep(r.Condition))) out[k][id] = res(r);
+    } else out[k] = v;
+  }
+  return { tpl: out, problems };
 }
 
 // Cross-stack names as "<stack role>-<name>": an export of infra/network.yaml named
@@ -320,14 +448,23 @@ function checkEmf(file, metrics) {
 
 function main(argv) {
   let metricsFile = path.join(__dirname, '..', '..', 'infra', 'emf-metrics.json'), emf = false;
-  const files = [];
+  let resolve = false, dump = false;
+  const files = [], given = {};
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--metrics') metricsFile = argv[++i];
     else if (argv[i] === '--emf') emf = true;
-    else files.push(argv[i]);
+    else if (argv[i] === '--resolve') resolve = true;
+    else if (argv[i] === '--dump') resolve = dump = true;
+    else if (argv[i] === '--param') {
+      const m = /^([A-Za-z0-9]+)=(.*)$/s.exec(argv[++i] || '');
+      if (!m) { process.stderr.write(`check.js: bad --param '${argv[i] || ''}' (want KEY=VALUE)\n`); return 2; }
+      given[m[1]] = m[2];
+      resolve = true;
+    } else files.push(argv[i]);
   }
   if (!files.length || !metricsFile) {
-    process.stderr.write('usage: check.js [--metrics FILE] TEMPLATE... | check.js --emf [--metrics FILE] LOG\n');
+    process.stderr.write('usage: check.js [--metrics FILE] [--param KEY=VALUE]... [--resolve] [--dump] TEMPLATE...' +
+      ' | check.js --emf [--metrics FILE] LOG\n');
     return 2;
   }
   const metrics = JSON.parse(fs.readFileSync(metricsFile, 'utf8'));
@@ -337,14 +474,26 @@ function main(argv) {
     return problems.length ? 1 : 0;
   }
   db = loadAwsServiceSpecSync();
-  const parsed = [], problems = new Map(files.map((f) => [f, []]));
+  const parsed = [], problems = new Map(files.map((f) => [f, []])), declared = new Set();
   for (const f of files) {
+    let tpl;
     try {
-      const tpl = yamlParse(fs.readFileSync(f, 'utf8'));
+      tpl = yamlParse(fs.readFileSync(f, 'utf8'));
       if (!isObj(tpl)) throw new Error('not a mapping');
-      parsed.push([f, tpl]);
-      problems.get(f).push(...checkTemplate(f, tpl, metrics));
-    } catch (e) { problems.get(f).push(`${f}: cannot read: ${e.message.split('\n')[0]}`); }
+    } catch (e) { problems.get(f).push(`${f}: cannot read: ${e.message.split('\n')[0]}`); continue; }
+    Object.keys(tpl.Parameters || {}).forEach((k) => declared.add(k));
+    if (resolve) {
+      const r = resolveTemplate(tpl, given);
+      problems.get(f).push(...r.problems.map((p) => `${f}: ${p}`));
+      tpl = r.tpl;
+    }
+    parsed.push([f, tpl]);
+    problems.get(f).push(...checkTemplate(f, tpl, metrics));
+  }
+  const unknown = Object.keys(given).filter((k) => !declared.has(k));
+  if (unknown.length) {
+    process.stderr.write(`check.js: --param ${unknown.join(', ')}: no template given declares it\n`);
+    return 2;
   }
   if (parsed.length > 1) { // cross-stack references resolve within the set given
     const exported = new Set(parsed.flatMap(([f, t]) => importsAndExports(f, t).exports));
@@ -352,7 +501,9 @@ function main(argv) {
       for (const name of importsAndExports(f, t).imports)
         if (!exported.has(name)) problems.get(f).push(`${f}: Fn::ImportValue: imports ${name}, which no template exports`);
   }
-  for (const [f, ps] of problems) console.log(ps.length ? ps.join('\n') : `${f}: ok`);
+  const report = dump ? (line) => process.stderr.write(`${line}\n`) : (line) => console.log(line);
+  for (const [f, ps] of problems) report(ps.length ? ps.join('\n') : `${f}: ok`);
+  if (dump) console.log(JSON.stringify(Object.fromEntries(parsed), null, 1));
   return [...problems.values()].some((l) => l.length) ? 1 : 0;
 }
 
