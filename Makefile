@@ -8,7 +8,7 @@
 #   make clean               remove build/ and generated/
 #
 # Variables: MODEL (default aws-rtb), MODELS_DIR (models), ARCH (amd64), CC (cc; `make CC=clang test` works too),
-# CFLAGS (-O2 -g). Warnings are errors everywhere.
+# CFLAGS (-O2 -g). Warnings are errors everywhere. Switching CC rebuilds build/amd64 (its .cc).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -31,6 +31,17 @@ SAN := $(if $(SANITIZE),-san)
 BUILD := build/$(ARCH)$(SAN)
 HOST := build/amd64$(SAN)
 XGBC := $(HOST)/xgbc
+
+# Objects of two compilers never mix: $(HOST) remembers the compiler that built it (.cc), and
+# `make CC=clang ...` after a gcc build (or back) starts it over, keeping only what does not
+# depend on CC (the Debian-source libraries tools/deps.sh built, the generated Thrift Python).
+CC_ID := $(shell readlink -f "$$(command -v $(firstword $(CC)))" 2>/dev/null)$(wordlist 2,99,$(CC))
+ifneq ($(MAKECMDGOALS),clean)
+ifneq ($(shell cat $(HOST)/.cc 2>/dev/null),$(CC_ID))
+$(shell mkdir -p $(HOST) && find $(HOST) -mindepth 1 -maxdepth 1 ! -name 'lib*.a' ! -name 'cJSON*' \
+  ! -name 'http_parser.o' ! -name 'thrift-py' -exec rm -rf {} + && printf '%s\n' '$(CC_ID)' > $(HOST)/.cc)
+endif
+endif
 CJSON_A := $(HOST)/libcjson.a
 TEMPLATES := $(wildcard templates/*.m4)
 
