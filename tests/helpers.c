@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 
 
 const char *bgt_env(const char *name) {
@@ -201,4 +202,40 @@ int __lsan_is_turned_off(void);
 
 int __lsan_is_turned_off(void) {
   return 1;
+}
+
+
+struct bgt_model_case *bgt_oracle_cases(const char *needs, size_t *n) {
+  const char *dir = getenv("BG_TEST_ORACLE");
+  struct bgt_model_case *found = NULL, *cases;
+  size_t cap = 0;
+  char line[sizeof found->name];
+  FILE *f = dir ? fopen(bgt_fmt("%s/MANIFEST", dir), "r") : NULL;
+
+  *n = 0;
+  while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+    line[strcspn(line, "\n")] = '\0';
+    if (line[0] == '\0' || (needs != NULL && access(bgt_fmt("%s/%s/%s", dir, line, needs), R_OK) != 0))
+      continue;
+    if (*n == cap) {
+      cap = cap ? 2 * cap : 64;
+      found = realloc(found, cap * sizeof *found);
+      cr_assert(found != NULL, "out of memory");
+    }
+    snprintf(found[(*n)++].name, sizeof found->name, "%s", line);
+  }
+  if (f != NULL)
+    fclose(f);
+  /* Criterion's parameters live in its own shared memory, which has no realloc to rely on. */
+  cases = cr_calloc(*n ? *n : 1, sizeof *cases);
+  cr_assert(cases != NULL, "out of memory");
+  if (*n)
+    memcpy(cases, found, *n * sizeof *cases);
+  free(found);
+  return cases;
+}
+
+
+void bgt_free_cases(struct criterion_test_params *p) {
+  cr_free(p->params);
 }

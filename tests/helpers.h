@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+struct criterion_test_params; /* <criterion/parameterized.h> */
+
 /* The value of environment variable name; the test fails if it is unset (the Makefile sets
  * every BG_TEST_* variable, so an unset one means the test was run the wrong way). */
 const char *bgt_env(const char *name);
@@ -36,5 +38,16 @@ int bgt_run(char *const argv[], const char *in_path, char **out, char **err);
 
 /* printf into a new string. */
 char *bgt_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One oracle model as a Criterion parameter (tests/oracle/train.py writes the models). */
+struct bgt_model_case {
+  char name[128];
+};
+
+/* The models named in $BG_TEST_ORACLE/MANIFEST, in order, in Criterion's memory; only those
+ * whose directory holds file `needs` when it is not NULL. *n gets the count: 0 without a
+ * manifest, which each suite's own manifest check reports. Free with bgt_free_cases. */
+struct bgt_model_case *bgt_oracle_cases(const char *needs, size_t *n);
+void bgt_free_cases(struct criterion_test_params *p);
 
 #endif /* BGT_HELPERS_H */

@@ -24,10 +24,6 @@
 #include "helpers.h"
 #include "model_abi.h"
 
-struct cat_case {
-  char name[128];
-};
-
 #define XGB_OK(call) cr_assert((call) == 0, "%s failed: %s", #call, XGBGetLastError())
 
 
@@ -39,29 +35,12 @@ static uint32_t bits(float f) {
 }
 
 
-static void free_cases(struct criterion_test_params *p) {
-  cr_free(p->params);
-}
-
-
 /* The oracle models that have inf rows (x_inf.f32): the categorical ones. */
 ParameterizedTestParameters(categorical, inf_matches_xgboost) {
-  const char *dir = getenv("BG_TEST_ORACLE");
-  struct cat_case *cases;
-  char line[128];
-  size_t n = 0, cap = 64;
-  FILE *f;
+  size_t n;
+  struct bgt_model_case *cases = bgt_oracle_cases("x_inf.f32", &n);
 
-  cases = cr_calloc(cap, sizeof *cases);
-  f = dir ? fopen(bgt_fmt("%s/MANIFEST", dir), "r") : NULL;
-  while (f != NULL && fgets(line, sizeof line, f) != NULL && n < cap) {
-    line[strcspn(line, "\n")] = '\0';
-    if (line[0] != '\0' && access(bgt_fmt("%s/%s/x_inf.f32", dir, line), R_OK) == 0)
-      snprintf(cases[n++].name, sizeof cases[0].name, "%s", line);
-  }
-  if (f != NULL)
-    fclose(f);
-  return cr_make_param_array(struct cat_case, cases, n, free_cases);
+  return cr_make_param_array(struct bgt_model_case, cases, n, bgt_free_cases);
 }
 
 
@@ -114,7 +93,7 @@ static void check(const char *model, const char *kernel, const char *what,
 }
 
 
-ParameterizedTest(struct cat_case *c, categorical, inf_matches_xgboost, .timeout = 120) {
+ParameterizedTest(struct bgt_model_case *c, categorical, inf_matches_xgboost, .timeout = 120) {
   static const size_t batches[] = {1, 3, 8, 0 /* all rows */};
   const char *dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE"), c->name);
   const char *so_dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE_SO"), c->name);

@@ -26,10 +26,6 @@
 
 #define SMALL_BATCH_ROWS 3000 /* rows checked at the small batch sizes (all rows at full size) */
 
-struct kernel_case {
-  char name[128];
-};
-
 #define XGB_OK(call) cr_assert((call) == 0, "%s failed: %s", #call, XGBGetLastError())
 
 
@@ -89,29 +85,11 @@ static void check(const char *model, const char *kernel, const char *what,
 }
 
 
-static void free_cases(struct criterion_test_params *p) {
-  cr_free(p->params);
-}
-
-
 ParameterizedTestParameters(kernels, match_xgboost) {
-  const char *dir = getenv("BG_TEST_ORACLE");
-  struct kernel_case *cases;
-  char line[128];
-  size_t n = 0, cap = 64;
-  FILE *f;
+  size_t n;
+  struct bgt_model_case *cases = bgt_oracle_cases(NULL, &n);
 
-  cases = cr_calloc(cap, sizeof *cases);
-  f = dir ? fopen(bgt_fmt("%s/MANIFEST", dir), "r") : NULL;
-  /* No manifest: zero cases here, and oracle.manifest_is_complete fails loudly. */
-  while (f != NULL && fgets(line, sizeof line, f) != NULL && n < cap) {
-    line[strcspn(line, "\n")] = '\0';
-    if (line[0] != '\0')
-      snprintf(cases[n++].name, sizeof cases[0].name, "%s", line);
-  }
-  if (f != NULL)
-    fclose(f);
-  return cr_make_param_array(struct kernel_case, cases, n, free_cases);
+  return cr_make_param_array(struct bgt_model_case, cases, n, bgt_free_cases);
 }
 
 
@@ -128,7 +106,7 @@ static const struct bg_model *open_model(const char *so, const char *name, void 
 }
 
 
-ParameterizedTest(struct kernel_case *c, kernels, match_xgboost, .timeout = 300) {
+ParameterizedTest(struct bgt_model_case *c, kernels, match_xgboost, .timeout = 300) {
   static const size_t batches[] = {1, 3, 8, 17, 0 /* all rows */};
   const char *dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE"), c->name);
   const char *so_dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE_SO"), c->name);

@@ -27,10 +27,6 @@
 #include "helpers.h"
 #include "model_abi.h"
 
-struct oracle_case {
-  char name[128];
-};
-
 struct oracle_data {
   size_t rows, cols;
   char objective[64];
@@ -169,29 +165,11 @@ static void expect_same_bits(const char *model, const char *what, const float *w
 }
 
 
-static void free_cases(struct criterion_test_params *p) {
-  cr_free(p->params);
-}
-
-
 ParameterizedTestParameters(oracle, matches_xgboost) {
-  const char *dir = getenv("BG_TEST_ORACLE");
-  struct oracle_case *cases;
-  char line[128];
-  size_t n = 0, cap = 256;
-  FILE *f;
+  size_t n;
+  struct bgt_model_case *cases = bgt_oracle_cases(NULL, &n);
 
-  cases = cr_calloc(cap, sizeof *cases);
-  f = dir ? fopen(bgt_fmt("%s/MANIFEST", dir), "r") : NULL;
-  /* No manifest means zero cases here; oracle.manifest_is_complete fails loudly instead. */
-  while (f != NULL && fgets(line, sizeof line, f) != NULL && n < cap) {
-    line[strcspn(line, "\n")] = '\0';
-    if (line[0] != '\0')
-      snprintf(cases[n++].name, sizeof cases[0].name, "%s", line);
-  }
-  if (f != NULL)
-    fclose(f);
-  return cr_make_param_array(struct oracle_case, cases, n, free_cases);
+  return cr_make_param_array(struct bgt_model_case, cases, n, bgt_free_cases);
 }
 
 
@@ -246,7 +224,7 @@ static void check_variant(const char *name, const struct variant *v, const char 
 }
 
 
-ParameterizedTest(struct oracle_case *c, oracle, matches_xgboost, .timeout = 300) {
+ParameterizedTest(struct bgt_model_case *c, oracle, matches_xgboost, .timeout = 300) {
   const char *dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE"), c->name);
   const char *so_dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE_SO"), c->name);
   struct oracle_data d;

@@ -99,13 +99,9 @@ ratio=$(awk -v b="$bpeak" -v n="$npeak" 'BEGIN {printf "%.1f", 100 * b / n}')
 cpu_ratio=$(awk -v b="$bcpu" -v n="$ncpu" 'BEGIN {printf "%.1f", (b > 0 ? 100 * n / b : 0)}')
 rounds_table=$(paste -d' ' "$tmp/b" "$tmp/n" | awk '{printf "| %d | %s | %s | %s | %s |\n", NR, $1, $2, $4, $5}')
 
-# Latency: bidload, open loop, at 70% of bidgate's peak.
-target=$(awk -v b="$bpeak" 'BEGIN {printf "%d", 0.7 * b}')
-: > "$tmp/lat"
-for r in $(seq "$LAT_RUNS"); do
-  taskset -c 1 "$bidload" "http://127.0.0.1:$bport/v1/filter" --rate "$target" \
-    --duration "${DURATION}s" --connections "$LAT_CONNS" --json "$tmp/lat.json" > "$tmp/lat.txt" || true
-  /usr/bin/python3 - "$tmp/lat.json" >> "$tmp/lat" <<'PY'
+# One open-loop run from bidload's JSON report: "RATE P50 P99 P99.9 MAX ERRORS SEND_LAG_P99_MS".
+open_loop_row() {
+  /usr/bin/python3 - "$1" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 l = r["latency_us"]
@@ -114,6 +110,15 @@ lag = r.get("send_lag_us") or {}
 print(r["rate"]["achieved"], l["p50"], l["p99"], l["p99.9"], l["max"],
       e["connect"] + e["timeout"] + sum(e["status"].values()), "%.3f" % (lag.get("p99", 0) / 1000))
 PY
+}
+
+# Latency: bidload, open loop, at 70% of bidgate's peak.
+target=$(awk -v b="$bpeak" 'BEGIN {printf "%d", 0.7 * b}')
+: > "$tmp/lat"
+for r in $(seq "$LAT_RUNS"); do
+  taskset -c 1 "$bidload" "http://127.0.0.1:$bport/v1/filter" --rate "$target" \
+    --duration "${DURATION}s" --connections "$LAT_CONNS" --json "$tmp/lat.json" > "$tmp/lat.txt" || true
+  open_loop_row "$tmp/lat.json" >> "$tmp/lat"
   echo "bench-server: latency run $r: $(tail -1 "$tmp/lat")" >&2
 done
 read -r lrate lp50 lp99 lp999 _ < <(sort -g -k3 "$tmp/lat" | awk '{a[NR]=$0} END {print a[int((NR+1)/2)]}')
@@ -121,16 +126,7 @@ read -r lrate lp50 lp99 lp999 _ < <(sort -g -k3 "$tmp/lat" | awk '{a[NR]=$0} END
 # allow at all.
 taskset -c 1 "$bidload" "http://127.0.0.1:$nport/v1/filter" --rate "$target" \
   --duration "${DURATION}s" --connections "$LAT_CONNS" --json "$tmp/nlat.json" > "$tmp/nlat.txt" || true
-read -r nlrate nlp50 nlp99 nlp999 nlmax nlerr nlag < <(/usr/bin/python3 - "$tmp/nlat.json" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-l = r["latency_us"]
-e = r["errors"]
-lag = r.get("send_lag_us") or {}
-print(r["rate"]["achieved"], l["p50"], l["p99"], l["p99.9"], l["max"],
-      e["connect"] + e["timeout"] + sum(e["status"].values()), "%.3f" % (lag.get("p99", 0) / 1000))
-PY
-)
+read -r nlrate nlp50 nlp99 nlp999 nlmax nlerr nlag < <(open_loop_row "$tmp/nlat.json")
 lat_table=$(awk '{printf "| %d | %s | %s | %s | %s | %s | %s | %s |\n", NR, $1, $2, $3, $4, $5, $6, $7}' "$tmp/lat")
 # The same target closed loop with wrk (a lower bound: no coordinated omission correction),
 # because one bidload thread may not offer that rate on the one core it has: the heaviest

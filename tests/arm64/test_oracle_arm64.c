@@ -25,10 +25,6 @@
 
 #define SMALL_BATCH_ROWS 1000 /* rows checked at small batch sizes (qemu is slow) */
 
-struct arm64_case {
-  char name[128];
-};
-
 
 static uint32_t bits(float f) {
   uint32_t u;
@@ -65,33 +61,15 @@ static void check(const char *model, const char *kernel, const char *what,
 }
 
 
-static void free_cases(struct criterion_test_params *p) {
-  cr_free(p->params);
-}
-
-
 ParameterizedTestParameters(arm64, matches_xgboost) {
-  const char *dir = getenv("BG_TEST_ORACLE");
-  struct arm64_case *cases;
-  char line[128];
-  size_t n = 0, cap = 64;
-  FILE *f;
+  size_t n;
+  struct bgt_model_case *cases = bgt_oracle_cases(NULL, &n);
 
-  cases = cr_calloc(cap, sizeof *cases);
-  f = dir ? fopen(bgt_fmt("%s/MANIFEST", dir), "r") : NULL;
-  /* No manifest: zero cases here, and arm64.has_models fails loudly. */
-  while (f != NULL && fgets(line, sizeof line, f) != NULL && n < cap) {
-    line[strcspn(line, "\n")] = '\0';
-    if (line[0] != '\0')
-      snprintf(cases[n++].name, sizeof cases[0].name, "%s", line);
-  }
-  if (f != NULL)
-    fclose(f);
-  return cr_make_param_array(struct arm64_case, cases, n, free_cases);
+  return cr_make_param_array(struct bgt_model_case, cases, n, bgt_free_cases);
 }
 
 
-ParameterizedTest(struct arm64_case *c, arm64, matches_xgboost, .timeout = 600) {
+ParameterizedTest(struct bgt_model_case *c, arm64, matches_xgboost, .timeout = 600) {
   static const size_t batches[] = {1, 3, 8, 17, 0 /* all rows */};
   const char *dir = bgt_fmt("%s/%s", bgt_env("BG_TEST_ORACLE"), c->name);
   const char *so = bgt_fmt("%s/%s/model.so", bgt_env("BG_TEST_ORACLE_SO"), c->name);
