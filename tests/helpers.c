@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,7 +216,8 @@ struct bgt_model_case *bgt_oracle_cases(const char *needs, size_t *n) {
   *n = 0;
   while (f != NULL && fgets(line, sizeof line, f) != NULL) {
     line[strcspn(line, "\n")] = '\0';
-    if (line[0] == '\0' || (needs != NULL && access(bgt_fmt("%s/%s/%s", dir, line, needs), R_OK) != 0))
+    if (line[0] == '\0' ||
+        (needs != NULL && access(bgt_fmt("%s/%s/%s", dir, line, needs), R_OK) != 0))
       continue;
     if (*n == cap) {
       cap = cap ? 2 * cap : 64;
@@ -238,4 +240,47 @@ struct bgt_model_case *bgt_oracle_cases(const char *needs, size_t *n) {
 
 void bgt_free_cases(struct criterion_test_params *p) {
   cr_free(p->params);
+}
+
+
+static uint32_t float_bits(float f) {
+  uint32_t u;
+
+  memcpy(&u, &f, sizeof u);
+  return u;
+}
+
+
+void bgt_check_kernel(const char *model, const char *kernel, const char *what,
+                      void (*fn)(const float *, size_t, float *), const float *x, size_t rows,
+                      size_t cols, size_t batch, size_t width, const float *want, int any_nan) {
+  float *got = malloc(rows * width * sizeof *got + 1);
+  size_t r, i, k;
+
+  cr_assert(got != NULL, "out of memory");
+  /* A canary after the batch's last value: kernels write exactly batch * width values. */
+  for (r = 0; r < rows; r += batch) {
+    size_t n = rows - r < batch ? rows - r : batch;
+    if (r + n < rows)
+      got[(r + n) * width] = 12345.0f;
+    fn(x + r * cols, n, got + r * width);
+    if (r + n < rows)
+      cr_assert_eq(got[(r + n) * width], 12345.0f, "%s %s %s batch %zu wrote past its rows",
+                   model, kernel, what, batch);
+  }
+  for (i = 0; i < rows * width; i++) {
+    if (float_bits(want[i]) == float_bits(got[i]) ||
+        (any_nan && want[i] != want[i] && got[i] != got[i]))
+      continue;
+    r = i / width;
+    fprintf(stderr, "%s kernel %s %s batch %zu: row %zu output %zu: xgboost %a (0x%08x) got %a "
+            "(0x%08x)\nfeatures:", model, kernel, what, batch, r, i % width, (double)want[i],
+            float_bits(want[i]), (double)got[i], float_bits(got[i]));
+    for (k = 0; k < cols; k++)
+      fprintf(stderr, " %a", (double)x[r * cols + k]);
+    fprintf(stderr, "\n");
+    cr_assert_fail("%s: kernel %s %s (batch %zu) differs from XGBoost at row %zu", model, kernel,
+                   what, batch, r);
+  }
+  free(got);
 }

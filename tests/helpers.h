@@ -50,4 +50,12 @@ struct bgt_model_case {
 struct bgt_model_case *bgt_oracle_cases(const char *needs, size_t *n);
 void bgt_free_cases(struct criterion_test_params *p);
 
+/* Run a kernel fn over x (rows of cols features), batch rows per call (each call checked not
+ * to write past its rows), and compare its width outputs per row with want bit for bit; with
+ * any_nan, a NaN matches any NaN (the arm64 build: a NaN the arithmetic makes carries the CPU's
+ * default sign). The first difference fails the test, with its row printed on stderr. */
+void bgt_check_kernel(const char *model, const char *kernel, const char *what,
+                      void (*fn)(const float *, size_t, float *), const float *x, size_t rows,
+                      size_t cols, size_t batch, size_t width, const float *want, int any_nan);
+
 #endif /* BGT_HELPERS_H */

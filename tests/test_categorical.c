@@ -27,13 +27,6 @@
 #define XGB_OK(call) cr_assert((call) == 0, "%s failed: %s", #call, XGBGetLastError())
 
 
-static uint32_t bits(float f) {
-  uint32_t u;
-
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-
 
 /* The oracle models that have inf rows (x_inf.f32): the categorical ones. */
 ParameterizedTestParameters(categorical, inf_matches_xgboost) {
@@ -65,31 +58,6 @@ static float *xgb_inplace(BoosterHandle h, const float *x, size_t rows, size_t c
   copy = malloc(len * sizeof *copy + 1);
   memcpy(copy, res, len * sizeof *copy);
   return copy;
-}
-
-
-static void check(const char *model, const char *kernel, const char *what,
-                  void (*fn)(const float *, size_t, float *), const float *x, size_t rows,
-                  size_t cols, size_t batch, size_t width, const float *want) {
-  float *got = malloc(rows * width * sizeof *got + 1);
-  size_t r, i, k;
-
-  for (r = 0; r < rows; r += batch)
-    fn(x + r * cols, rows - r < batch ? rows - r : batch, got + r * width);
-  for (i = 0; i < rows * width; i++) {
-    if (bits(want[i]) == bits(got[i]))
-      continue;
-    r = i / width;
-    fprintf(stderr, "%s kernel %s %s batch %zu: row %zu output %zu: xgboost %a (0x%08x) got %a "
-            "(0x%08x)\nfeatures:", model, kernel, what, batch, r, i % width, (double)want[i],
-            bits(want[i]), (double)got[i], bits(got[i]));
-    for (k = 0; k < cols; k++)
-      fprintf(stderr, " %a", (double)x[r * cols + k]);
-    fprintf(stderr, "\n");
-    cr_assert_fail("%s: kernel %s %s (batch %zu) differs from XGBoost at row %zu", model, kernel,
-                   what, batch, r);
-  }
-  free(got);
 }
 
 
@@ -132,10 +100,10 @@ ParameterizedTest(struct bgt_model_case *c, categorical, inf_matches_xgboost, .t
       seen++;
       for (b = 0; b < sizeof batches / sizeof batches[0]; b++) {
         size_t batch = batches[b] ? batches[b] : rows;
-        check(c->name, kn->name, "predict_margin", kn->predict_margin, x, rows, cols, batch,
-              m->num_outputs, want_m);
-        check(c->name, kn->name, "predict", kn->predict, x, rows, cols, batch,
-              m->predict_width, want_p);
+        bgt_check_kernel(c->name, kn->name, "predict_margin", kn->predict_margin, x, rows, cols,
+                         batch, m->num_outputs, want_m, 0);
+        bgt_check_kernel(c->name, kn->name, "predict", kn->predict, x, rows, cols, batch,
+                         m->predict_width, want_p, 0);
       }
     }
     free(want_p);

@@ -29,13 +29,6 @@
 #define XGB_OK(call) cr_assert((call) == 0, "%s failed: %s", #call, XGBGetLastError())
 
 
-static uint32_t bits(float f) {
-  uint32_t u;
-
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-
 
 /* XGBoost's predictions: option 0 transformed, 1 margin. */
 static float *xgb_predict(BoosterHandle h, DMatrixHandle dm, int option, size_t want) {
@@ -48,40 +41,6 @@ static float *xgb_predict(BoosterHandle h, DMatrixHandle dm, int option, size_t 
   copy = malloc(len * sizeof *copy + 1);
   memcpy(copy, res, len * sizeof *copy);
   return copy;
-}
-
-
-/* Run fn over the first rows of x, batch rows per call, and compare with want. */
-static void check(const char *model, const char *kernel, const char *what,
-                  void (*fn)(const float *, size_t, float *), const float *x, size_t rows,
-                  size_t cols, size_t batch, size_t width, const float *want) {
-  float *got = malloc(rows * width * sizeof *got + 1);
-  size_t r, i, k;
-
-  /* A canary after the batch's last value: kernels write exactly batch * width values. */
-  for (r = 0; r < rows; r += batch) {
-    size_t n = rows - r < batch ? rows - r : batch;
-    if (r + n < rows)
-      got[(r + n) * width] = 12345.0f;
-    fn(x + r * cols, n, got + r * width);
-    if (r + n < rows)
-      cr_assert_eq(got[(r + n) * width], 12345.0f, "%s %s %s batch %zu wrote past its rows",
-                   model, kernel, what, batch);
-  }
-  for (i = 0; i < rows * width; i++) {
-    if (bits(want[i]) == bits(got[i]))
-      continue;
-    r = i / width;
-    fprintf(stderr, "%s kernel %s %s batch %zu: row %zu output %zu: xgboost %a (0x%08x) got %a "
-            "(0x%08x)\nfeatures:", model, kernel, what, batch, r, i % width, (double)want[i],
-            bits(want[i]), (double)got[i], bits(got[i]));
-    for (k = 0; k < cols; k++)
-      fprintf(stderr, " %a", (double)x[r * cols + k]);
-    fprintf(stderr, "\n");
-    cr_assert_fail("%s: kernel %s %s (batch %zu) differs from XGBoost at row %zu", model, kernel,
-                   what, batch, r);
-  }
-  free(got);
 }
 
 
@@ -155,10 +114,10 @@ ParameterizedTest(struct bgt_model_case *c, kernels, match_xgboost, .timeout = 3
       for (b = 0; b < sizeof batches / sizeof batches[0]; b++) {
         size_t batch = batches[b] ? batches[b] : rows;
         size_t n = batches[b] ? (rows < SMALL_BATCH_ROWS ? rows : SMALL_BATCH_ROWS) : rows;
-        check(c->name, kn->name, "predict_margin", kn->predict_margin, x, n, cols, batch,
-              m->num_outputs, want_m);
-        check(c->name, kn->name, "predict", kn->predict, x, n, cols, batch, m->predict_width,
-              want_p);
+        bgt_check_kernel(c->name, kn->name, "predict_margin", kn->predict_margin, x, n, cols, batch,
+                         m->num_outputs, want_m, 0);
+        bgt_check_kernel(c->name, kn->name, "predict", kn->predict, x, n, cols, batch,
+                         m->predict_width, want_p, 0);
       }
     }
   }

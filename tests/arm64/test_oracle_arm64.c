@@ -26,40 +26,6 @@
 #define SMALL_BATCH_ROWS 1000 /* rows checked at small batch sizes (qemu is slow) */
 
 
-static uint32_t bits(float f) {
-  uint32_t u;
-
-  memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-
-static void check(const char *model, const char *kernel, const char *what,
-                  void (*fn)(const float *, size_t, float *), const float *x, size_t rows,
-                  size_t cols, size_t batch, size_t width, const float *want) {
-  float *got = malloc(rows * width * sizeof *got + 1);
-  size_t r, i, k;
-
-  for (r = 0; r < rows; r += batch)
-    fn(x + r * cols, rows - r < batch ? rows - r : batch, got + r * width);
-  for (i = 0; i < rows * width; i++) {
-    /* Equal bits, except for a NaN the arithmetic made: its sign is the CPU's (x86's default
-     * NaN is 0xffc00000, AArch64's 0x7fc00000), so any NaN matches any NaN here. */
-    if (bits(want[i]) == bits(got[i]) || (want[i] != want[i] && got[i] != got[i]))
-      continue;
-    r = i / width;
-    fprintf(stderr, "%s kernel %s %s batch %zu: row %zu output %zu: xgboost %a (0x%08x) got %a "
-            "(0x%08x)\nfeatures:", model, kernel, what, batch, r, i % width, (double)want[i],
-            bits(want[i]), (double)got[i], bits(got[i]));
-    for (k = 0; k < cols; k++)
-      fprintf(stderr, " %a", (double)x[r * cols + k]);
-    fprintf(stderr, "\n");
-    cr_assert_fail("%s: kernel %s %s (batch %zu) differs from XGBoost at row %zu", model, kernel,
-                   what, batch, r);
-  }
-  free(got);
-}
-
 
 ParameterizedTestParameters(arm64, matches_xgboost) {
   size_t n;
@@ -101,12 +67,13 @@ ParameterizedTest(struct bgt_model_case *c, arm64, matches_xgboost, .timeout = 6
       const struct bg_kernel *kn = &m->kernels[k];
       have_neon |= strcmp(kn->name, "neon") == 0;
       cr_assert(kn->available(), "kernel %s unavailable on aarch64", kn->name);
-      check(c->name, kn->name, "predict_margin", kn->predict_margin, x, n, cols, batch,
-            m->num_outputs, want_m);
-      check(c->name, kn->name, "predict", kn->predict, x, n, cols, batch, m->predict_width,
-            want_p);
+      bgt_check_kernel(c->name, kn->name, "predict_margin", kn->predict_margin, x, n, cols, batch,
+                       m->num_outputs, want_m, 1);
+      bgt_check_kernel(c->name, kn->name, "predict", kn->predict, x, n, cols, batch,
+                       m->predict_width, want_p, 1);
     }
-    check(c->name, "(best)", "predict", m->predict, x, n, cols, batch, m->predict_width, want_p);
+    bgt_check_kernel(c->name, "(best)", "predict", m->predict, x, n, cols, batch, m->predict_width,
+                     want_p, 1);
   }
   if (strcmp(m->kernels[0].name, "linear") != 0) /* gblinear: one kernel, no trees */
     cr_expect(have_neon, "%s: no neon kernel in the arm64 build", c->name);
