@@ -15,31 +15,15 @@ set -euo pipefail
 build=$1
 cc=aarch64-linux-gnu-gcc
 out=$build/arm64
-src=$build/src
-aptsrc=$build/apt-src
-mkdir -p "$out" "$src"
-
-# Debian source packages through a private deb-src list (same sources as the system's).
-fetch_source() { # NAME
-  ls -d "$src/$1"-*/ >/dev/null 2>&1 && return 0
-  mkdir -p "$aptsrc/lists/partial"
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$aptsrc/debsrc.sources"
-  else
-    grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "$aptsrc/debsrc.list"
-  fi
-  local opts=(-o "Dir::Etc::SourceList=$(ls "$aptsrc"/debsrc.* | head -n1)" -o Dir::Etc::SourceParts=/dev/null
-              -o "Dir::State::Lists=$aptsrc/lists" -o APT::Sandbox::User=root)
-  apt-get "${opts[@]}" update -q >/dev/null
-  (cd "$src" && apt-get "${opts[@]}" source -q "$1" >/dev/null)
-}
+mkdir -p "$out"
+# shellcheck source=tools/debsrc.sh
+. "$(dirname "$0")/debsrc.sh"
 
 static_lib() { # PACKAGE SOURCE.c LIBNAME
   local lib=$out/lib$3.a
   [ -f "$lib" ] && return 0
-  fetch_source "$1"
   local dir
-  dir=$(ls -d "$src/$1"-*/ | head -n1)
+  dir=$(debsrc_dir "$build" "$1")
   $cc -O2 -c "$dir/$2" -o "$out/$3.o"
   aarch64-linux-gnu-ar rcs "$lib.tmp" "$out/$3.o" && mv "$lib.tmp" "$lib"
   echo "deps: built $lib from $(basename "$dir")" >&2

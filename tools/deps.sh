@@ -56,29 +56,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt_get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-# Static cJSON from Debian's source package (Debian ships libcjson.so only). A private deb-src
-# list made from the system's own sources; apt's Dir:: paths must be absolute.
+# Static cJSON from Debian's source package (Debian ships libcjson.so only).
+# shellcheck source=tools/debsrc.sh
+. "$root/tools/debsrc.sh"
 arch=amd64
+mkdir -p "$build/$arch"
 lib=$build/$arch/libcjson.a
 # cJSON keeps the position of the last parse error in one static variable that every failed
 # parse writes: with one event loop per thread that is a data race, so it is compiled
 # thread-local (the marker file tells an archive built that way from an older one).
 if [ ! -f "$lib" ] || [ ! -f "$build/$arch/cJSON.tls" ]; then
-  src=$build/src
-  aptsrc=$build/apt-src
-  mkdir -p "$aptsrc/lists/partial" "$src" "$build/$arch"
-  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-    sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$aptsrc/debsrc.sources"
-  else
-    grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "$aptsrc/debsrc.list"
-  fi
-  opts=(-o "Dir::Etc::SourceList=$(ls "$aptsrc"/debsrc.* | head -n1)" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$aptsrc/lists" -o APT::Sandbox::User=root)
-  if ! ls -d "$src"/cjson-*/ >/dev/null 2>&1; then
-    apt-get "${opts[@]}" update -q >/dev/null
-    (cd "$src" && apt-get "${opts[@]}" source -q cjson >/dev/null)
-  fi
-  cjson_dir=$(ls -d "$src"/cjson-*/ | head -n1)
+  cjson_dir=$(debsrc_dir "$build" cjson)
   obj=$build/$arch/cJSON.o
   sed 's/^static error global_error = /static _Thread_local error global_error = /' \
     "$cjson_dir/cJSON.c" > "$build/$arch/cJSON_tls.c"
@@ -94,23 +82,7 @@ fi
 # it here, not taking the -dev package's archive, keeps amd64 and arm64 on one recipe).
 lib=$build/$arch/libhttp_parser.a
 if [ ! -f "$lib" ]; then
-  src=$build/src
-  aptsrc=$build/apt-src
-  mkdir -p "$aptsrc/lists/partial" "$src" "$build/$arch"
-  if [ ! -f "$aptsrc/debsrc.sources" ] && [ ! -f "$aptsrc/debsrc.list" ]; then
-    if [ -f /etc/apt/sources.list.d/debian.sources ]; then
-      sed 's/^Types: deb$/Types: deb-src/' /etc/apt/sources.list.d/debian.sources > "$aptsrc/debsrc.sources"
-    else
-      grep -h '^deb ' /etc/apt/sources.list 2>/dev/null | sed 's/^deb /deb-src /' > "$aptsrc/debsrc.list"
-    fi
-  fi
-  opts=(-o "Dir::Etc::SourceList=$(ls "$aptsrc"/debsrc.* | head -n1)" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$aptsrc/lists" -o APT::Sandbox::User=root)
-  if ! ls -d "$src"/http-parser-*/ >/dev/null 2>&1; then
-    apt-get "${opts[@]}" update -q >/dev/null
-    (cd "$src" && apt-get "${opts[@]}" source -q http-parser >/dev/null)
-  fi
-  hp_dir=$(ls -d "$src"/http-parser-*/ | head -n1)
+  hp_dir=$(debsrc_dir "$build" http-parser)
   obj=$build/$arch/http_parser.o
   cc -O2 -fPIC -c "$hp_dir/http_parser.c" -o "$obj"
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
