@@ -21,3 +21,15 @@ debsrc_dir() { # BUILD NAME
   fi
   ls -d "$src/$name"-*/ | head -n1
 }
+
+
+# cjson_tls_c CJSON_DIR OUT writes cJSON.c to OUT with its error position thread-local: cJSON
+# keeps the position of the last parse error in one static variable that every failed parse
+# writes, a data race with one event loop per thread. Fails if cJSON.c has no such variable.
+cjson_tls_c() { # CJSON_DIR OUT
+  sed 's/^static error global_error = /static _Thread_local error global_error = /' \
+    "$1/cJSON.c" > "$2"
+  grep -q '^static _Thread_local error global_error' "$2" ||
+    { echo "deps: cJSON.c has no global_error to make thread-local" >&2; return 1; }
+}
+

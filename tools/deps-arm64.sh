@@ -3,7 +3,8 @@
 #
 # Called by tools/deps.sh after the packages (gcc-aarch64-linux-gnu, qemu-user-static,
 # libuv1-dev:arm64) are installed. Builds, each only when absent:
-#   BUILD/arm64/libcjson.a, BUILD/arm64/libhttp_parser.a   from Debian's source packages
+#   BUILD/arm64/libcjson.a, BUILD/arm64/libhttp_parser.a   from Debian's source packages (cJSON
+#                            with its error position thread-local, as deps.sh does for amd64)
 #   BUILD/sysroot-arm64/     libcriterion-dev:arm64 and its runtime closure, unpacked (it cannot
 #                            be installed beside the amd64 one; see toolchain.md §3)
 # libuv's arm64 static archive comes from libuv1-dev:arm64 (libuv_a.a, pkg-config libuv-static
@@ -19,18 +20,24 @@ mkdir -p "$out"
 # shellcheck source=tools/debsrc.sh
 . "$(dirname "$0")/debsrc.sh"
 
-static_lib() { # PACKAGE SOURCE.c LIBNAME
-  local lib=$out/lib$3.a
-  [ -f "$lib" ] && return 0
-  local dir
-  dir=$(debsrc_dir "$build" "$1")
-  $cc -O2 -c "$dir/$2" -o "$out/$3.o"
-  aarch64-linux-gnu-ar rcs "$lib.tmp" "$out/$3.o" && mv "$lib.tmp" "$lib"
-  echo "deps: built $lib from $(basename "$dir")" >&2
+static_lib() { # LIBNAME SOURCE.c DIR: lib$1.a from $2 (DIR: its source package, for the message)
+  local lib=$out/lib$1.a
+  $cc -O2 -I"$3" -c "$2" -o "$out/$1.o"
+  aarch64-linux-gnu-ar rcs "$lib.tmp" "$out/$1.o" && mv "$lib.tmp" "$lib"
+  echo "deps: built $lib from $(basename "$3")" >&2
 }
 
-static_lib cjson cJSON.c cjson
-static_lib http-parser http_parser.c http_parser
+# cJSON thread-local, as for amd64 (cjson_tls_c); the marker tells an older archive.
+if [ ! -f "$out/libcjson.a" ] || [ ! -f "$out/cJSON.tls" ]; then
+  dir=$(debsrc_dir "$build" cjson)
+  cjson_tls_c "$dir" "$out/cJSON_tls.c"
+  static_lib cjson "$out/cJSON_tls.c" "$dir"
+  touch "$out/cJSON.tls"
+fi
+if [ ! -f "$out/libhttp_parser.a" ]; then
+  dir=$(debsrc_dir "$build" http-parser)
+  static_lib http_parser "$dir/http_parser.c" "$dir"
+fi
 
 sysroot=$build/sysroot-arm64
 if [ ! -f "$sysroot/.complete" ]; then

@@ -62,16 +62,12 @@ fi
 arch=amd64
 mkdir -p "$build/$arch"
 lib=$build/$arch/libcjson.a
-# cJSON keeps the position of the last parse error in one static variable that every failed
-# parse writes: with one event loop per thread that is a data race, so it is compiled
-# thread-local (the marker file tells an archive built that way from an older one).
+# Compiled thread-local (cjson_tls_c; the marker file tells an archive built that way from an
+# older one).
 if [ ! -f "$lib" ] || [ ! -f "$build/$arch/cJSON.tls" ]; then
   cjson_dir=$(debsrc_dir "$build" cjson)
   obj=$build/$arch/cJSON.o
-  sed 's/^static error global_error = /static _Thread_local error global_error = /' \
-    "$cjson_dir/cJSON.c" > "$build/$arch/cJSON_tls.c"
-  grep -q '^static _Thread_local error global_error' "$build/$arch/cJSON_tls.c" ||
-    { echo "deps: cJSON.c has no global_error to make thread-local" >&2; exit 1; }
+  cjson_tls_c "$cjson_dir" "$build/$arch/cJSON_tls.c"
   cc -O2 -fPIC -I"$cjson_dir" -c "$build/$arch/cJSON_tls.c" -o "$obj"
   ar rcs "$lib.tmp" "$obj" && mv "$lib.tmp" "$lib"
   touch "$build/$arch/cJSON.tls"
