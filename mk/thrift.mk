@@ -21,7 +21,7 @@ TEST_DEPS += $(THRIFT_PY)/bidrequest/ttypes.py
 TEST_ENV += BG_TEST_THRIFT=$(CURDIR)/tests/thrift BG_TEST_THRIFT_PY=$(CURDIR)/$(THRIFT_PY)
 TEST_EXTRA_test_thrift := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o
 TEST_EXTRA_test_thrift_malformed := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o
-TEST_EXTRA_test_thrift_proto := $(HOST)/obj/tests/thrift_net.o \
+TEST_EXTRA_test_thrift_proto := $(HOST)/obj/tests/net.o $(HOST)/obj/tests/thrift_net.o \
   $(addprefix $(HOST)/obj/runtime/,thrift_proto.o thrift_call.o thrift_fx.o features_rt.o json_scan.o \
   arena.o buf.o) \
   $(FXTEST)/features.o

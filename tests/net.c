@@ -22,12 +22,12 @@
 #include "helpers.h"
 
 
-struct bgt_server bgt_server_spawn(const char *const *args, int keep_out) {
+struct bgt_server bgt_server_spawn(const char *const *args, int keep) {
   const char *bin = bgt_env("BG_TEST_BIDGATE");
   const char *argv[64];
-  struct bgt_server s = {0, 0, NULL};
+  struct bgt_server s = {0, 0, NULL, -1};
   char line[512];
-  int out[2], n = 0;
+  int out[2], err[2] = {-1, -1}, n = 0;
   FILE *f;
 
   argv[n++] = bin;
@@ -35,6 +35,7 @@ struct bgt_server bgt_server_spawn(const char *const *args, int keep_out) {
     argv[n++] = *args++;
   argv[n] = NULL;
   cr_assert(pipe(out) == 0);
+  cr_assert(!(keep & BGT_KEEP_ERR) || pipe(err) == 0);
   fflush(NULL);
   s.pid = fork();
   cr_assert(s.pid >= 0);
@@ -43,10 +44,19 @@ struct bgt_server bgt_server_spawn(const char *const *args, int keep_out) {
     dup2(out[1], 1);
     close(out[0]);
     close(out[1]);
+    if (err[1] >= 0) {
+      dup2(err[1], 2);
+      close(err[0]);
+      close(err[1]);
+    }
     execv(bin, (char *const *)argv);
     _exit(127);
   }
   close(out[1]);
+  if (err[1] >= 0) {
+    close(err[1]);
+    s.err_fd = err[0];
+  }
   f = fdopen(out[0], "r");
   cr_assert(f != NULL);
   /* The documented line: "bidgate: listening on http://127.0.0.1:PORT (model ...)". */
@@ -54,7 +64,7 @@ struct bgt_server bgt_server_spawn(const char *const *args, int keep_out) {
   cr_assert(sscanf(line, "bidgate: listening on http://127.0.0.1:%d", &s.port) == 1,
             "unexpected first line: %s", line);
   cr_assert(s.port > 0 && s.port < 65536);
-  if (keep_out)
+  if (keep & BGT_KEEP_OUT)
     s.out = f;
   else
     fclose(f); /* later stdout writes (EMF lines) get EPIPE, which the server ignores */
@@ -82,6 +92,10 @@ void bgt_server_stop(struct bgt_server *s) {
   }
   if (s->pid <= 0)
     return;
+  if (s->err_fd >= 0) {
+    close(s->err_fd);
+    s->err_fd = -1;
+  }
   kill(s->pid, SIGTERM);
   for (i = 0; i < 500; i++) {
     pid_t r = waitpid(s->pid, &status, WNOHANG);

@@ -11,16 +11,20 @@
 struct bgt_server {
   pid_t pid;
   int port;
-  FILE *out; /* the server's stdout after the listening line (bgt_server_spawn's keep_out) */
+  FILE *out;  /* the server's stdout after the listening line (BGT_KEEP_OUT), or NULL */
+  int err_fd; /* the server's stderr (BGT_KEEP_ERR), or -1 */
 };
+
+#define BGT_KEEP_OUT 1 /* bgt_server_spawn: keep the server's stdout readable in s.out */
+#define BGT_KEEP_ERR 2 /* ...and its stderr in s.err_fd */
 
 /* Start $BG_TEST_BIDGATE with --host 127.0.0.1 --port 0 and the extra arguments (NULL-ended),
  * and wait for its "listening on" line. The server dies with the test process. */
 struct bgt_server bgt_server_start(const char *const *args);
 
 /* Start $BG_TEST_BIDGATE with exactly args (NULL-ended; they must make it listen on 127.0.0.1)
- * and wait for its listening line. With keep_out, s.out reads the rest of its stdout. */
-struct bgt_server bgt_server_spawn(const char *const *args, int keep_out);
+ * and wait for its listening line. keep: 0, or BGT_KEEP_OUT and/or BGT_KEEP_ERR. */
+struct bgt_server bgt_server_spawn(const char *const *args, int keep);
 
 /* SIGTERM, then wait: the server must exit 0 within a few seconds. */
 void bgt_server_stop(struct bgt_server *s);

@@ -147,7 +147,7 @@ Test(metrics, emf_lines_pass_the_checker_and_add_up) {
   static const char *const args[] = {"--host", "127.0.0.1", "--port", "0", "--threads", "2",
                                      "--bidders", "dsp-alpha", "--emf-interval", "1",
                                      "--emf-service", "bidgate-test", NULL};
-  struct bgt_server s = bgt_server_spawn(args, 1);
+  struct bgt_server s = bgt_server_spawn(args, BGT_KEEP_OUT);
   char *dir = bgt_mkdtemp(), *log = bgt_fmt("%s/emf.log", dir), line[8192], *out;
   char *argv[] = {"node", bgt_fmt("%s/tools/cfn/check.js", bgt_env("BG_TEST_ROOT")), "--emf",
                   log, NULL};

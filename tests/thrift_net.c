@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,21 +14,16 @@
 #include <criterion/criterion.h>
 
 #include "helpers.h"
+#include "net.h"
 
 
 struct bgt_tserver bgt_tserver_start(const char *const *args) {
-  const char *bin = bgt_env("BG_TEST_BIDGATE");
-  const char *argv[64];
-  struct bgt_tserver s = {0, 0, 0, -1};
+  const char *argv[64] = {"--host", "127.0.0.1", "--port", "0"};
+  struct bgt_tserver t = {0, 0, 0, -1};
+  struct bgt_server s;
   char line[512];
-  int out[2], err[2], n = 0;
-  FILE *f;
+  int n = 4;
 
-  argv[n++] = bin;
-  argv[n++] = "--host";
-  argv[n++] = "127.0.0.1";
-  argv[n++] = "--port";
-  argv[n++] = "0";
   if (getenv("BIDGATE_THRIFT_PORT") == NULL) {
     argv[n++] = "--thrift-port";
     argv[n++] = "0";
@@ -37,35 +31,16 @@ struct bgt_tserver bgt_tserver_start(const char *const *args) {
   while (args != NULL && *args != NULL && n < 62)
     argv[n++] = *args++;
   argv[n] = NULL;
-  cr_assert(pipe(out) == 0 && pipe(err) == 0);
-  fflush(NULL);
-  s.pid = fork();
-  cr_assert(s.pid >= 0);
-  if (s.pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    dup2(out[1], 1);
-    dup2(err[1], 2);
-    close(out[0]);
-    close(out[1]);
-    close(err[0]);
-    close(err[1]);
-    execv(bin, (char *const *)argv);
-    _exit(127);
-  }
-  close(out[1]);
-  close(err[1]);
-  s.err_fd = err[0];
-  f = fdopen(out[0], "r");
-  cr_assert(f != NULL);
-  cr_assert(fgets(line, sizeof line, f) != NULL, "%s did not start (no listening line)", bin);
-  cr_assert(sscanf(line, "bidgate: listening on http://127.0.0.1:%d", &s.http_port) == 1,
-            "unexpected first line: %s", line);
-  cr_assert(fgets(line, sizeof line, f) != NULL, "no thrift line after the listening line");
-  cr_assert(sscanf(line, "bidgate: thrift on 127.0.0.1:%d (", &s.thrift_port) == 1,
+  s = bgt_server_spawn(argv, BGT_KEEP_OUT | BGT_KEEP_ERR);
+  t.pid = s.pid;
+  t.http_port = s.port;
+  t.err_fd = s.err_fd;
+  cr_assert(fgets(line, sizeof line, s.out) != NULL, "no thrift line after the listening line");
+  cr_assert(sscanf(line, "bidgate: thrift on 127.0.0.1:%d (", &t.thrift_port) == 1,
             "unexpected second line: %s", line);
-  cr_assert(s.thrift_port > 0 && s.thrift_port < 65536 && s.thrift_port != s.http_port);
-  fclose(f);
-  return s;
+  cr_assert(t.thrift_port > 0 && t.thrift_port < 65536 && t.thrift_port != t.http_port);
+  fclose(s.out);
+  return t;
 }
 
 
